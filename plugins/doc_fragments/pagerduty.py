@@ -1,0 +1,69 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to oncall.pagerduty
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """Options every PagerDuty module shares: credentials, region and the HTTP retry budget."""
+
+    DOCUMENTATION = r'''
+options:
+  api_token:
+    description:
+      - A PagerDuty REST API key (account or user token).
+      - If not set, the environment variable E(PAGERDUTY_API_TOKEN) is used, then E(PAGERDUTY_TOKEN).
+      - A read-only key is enough for the C(_info) modules and for check mode.
+    type: str
+  region:
+    description:
+      - The PagerDuty service region of the account.
+      - V(us) uses U(https://api.pagerduty.com), V(eu) uses U(https://api.eu.pagerduty.com).
+      - If not set, the environment variable E(PAGERDUTY_REGION) is used.
+      - Ignored when O(api_url) is set.
+    type: str
+    choices: [eu, us]
+    default: us
+  api_url:
+    description:
+      - Base URL of the PagerDuty REST API, overriding O(region).
+      - For a proxy, or the bundled simulator used by the tests.
+      - If not set, the environment variable E(PAGERDUTY_API_URL) is used.
+    type: str
+'''
+
+    TRANSPORT = r'''
+options:
+  validate_certs:
+    description:
+      - Whether to verify the API's TLS certificate.
+      - Only set to V(false) for a test endpoint you trust.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A PEM file of CA certificates to verify the API's certificate with, for TLS-inspecting proxies.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for one HTTP response before treating it as lost.
+    type: int
+    default: 30
+  retries:
+    description:
+      - How many times one request may be retried after a rate limit (HTTP 429), a server error,
+        a timeout or a lost connection.
+      - A rate-limited request is retried after the time the API asks for. Other failures are retried
+        with exponential backoff, and only when repeating the request cannot duplicate anything;
+        a create is never repeated blindly, see the module's notes.
+      - V(0) disables retries.
+    type: int
+    default: 5
+  retry_timeout:
+    description:
+      - The most seconds one task may spend waiting between retries, in total.
+      - A wait the API asks for that does not fit in what is left fails the task instead.
+    type: int
+    default: 120
+'''

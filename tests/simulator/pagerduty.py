@@ -1,0 +1,714 @@
+"""The simulated PagerDuty account: objects, validation and the REST endpoints we use.
+
+Behaviour follows shared/reference (PagerDuty's OpenAPI description plus the notes on where the
+real API differs from it). Handlers return (status, body); they raise ApiFailure for the error
+responses PagerDuty gives, in PagerDuty's error envelope.
+"""
+
+import copy
+import datetime
+import itertools
+import re
+import secrets
+
+from . import catalogue
+
+ERROR_MESSAGES = {
+    2001: 'Invalid Input Provided',
+    2006: 'Authentication failed',
+    2010: 'Access Denied',
+    2019: 'Product Limit Reached',
+    2020: 'Rate Limit Exceeded',
+    2100: 'Not Found',
+    5001: 'Not Found',
+    5002: 'Service Not Found',
+}
+
+MAX_INTEGRATIONS_PER_SERVICE = 250
+OFFSET_CAP = 10000
+MAX_LIMIT = 100
+DEFAULT_LIMIT = 25
+
+URGENCIES = ('high', 'low', 'severity_based')
+AUTO_PAUSE_TIMEOUTS = (0, 120, 180, 300, 600, 900)
+GROUPING_CONFIG_FIELDS = {
+    'time': {'timeout'},
+    'intelligent': {'time_window'},
+    'content_based': {'aggregate', 'fields', 'time_window'},
+}
+EMAIL_INCIDENT_CREATION = ('on_new_email', 'on_new_email_subject', 'only_if_no_open_incidents', 'use_rules')
+EMAIL_FILTER_MODES = ('all-email', 'or-rules-email', 'and-rules-email')
+EMAIL_PARSING_FALLBACK = ('open_new_incident', 'discard')
+EMAIL_FIELD_NAMES = ('integration_email', 'email_incident_creation', 'email_filter_mode',
+                     'email_parsers', 'email_parsing_fallback', 'email_filters')
+GENERIC_INTEGRATION_TYPES = (
+    'aws_cloudwatch_inbound_integration', 'cloudkick_inbound_integration',
+    'event_transformer_api_inbound_integration', 'generic_email_inbound_integration',
+    'generic_events_api_inbound_integration', 'keynote_inbound_integration', 'nagios_inbound_integration',
+    'pingdom_inbound_integration', 'sql_monitor_inbound_integration', 'events_api_v2_inbound_integration',
+)
+DEFAULT_INTEGRATION_NAMES = {
+    'events_api_v2_inbound_integration': 'Events API V2',
+    'generic_events_api_inbound_integration': 'Events API V1',
+    'generic_email_inbound_integration': 'Email',
+}
+_TIME_OF_DAY = re.compile(r'^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$')
+_NON_PRINTABLE = re.compile(r'[\x00-\x1f\x7f]')
+_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
+
+
+class ApiFailure(Exception):
+    """An error response, in PagerDuty's envelope."""
+
+    def __init__(self, status, code, errors=None, message=None, headers=None):
+        super().__init__(message or ERROR_MESSAGES.get(code, 'Error'))
+        self.status = status
+        self.body = {'error': {'code': code, 'message': message or ERROR_MESSAGES.get(code, 'Error')}}
+        if errors:
+            self.body['error']['errors'] = list(errors)
+        self.headers = headers or {}
+
+
+def invalid(*errors):
+    return ApiFailure(400, 2001, errors)
+
+
+def not_found(code=2100, message=None):
+    return ApiFailure(404, code, message=message)
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+class PagerDutyAccount:
+    """All objects of one simulated account, and the endpoint handlers over them."""
+
+    def __init__(self, base_url):
+        self.base_url = base_url
+        self.reset()
+
+    # -- state -----------------------------------------------------------------------------------
+
+    def reset(self):
+        self._ids = itertools.count(1)
+        self.ignore_integration_service_changes = False
+        self.users = {}
+        self.teams = {}
+        self.escalation_policies = {}
+        self.vendors = {}
+        self.services = {}
+        self.integrations = {}          # integration id -> integration (its 'service' says where)
+        self.incidents = {}
+        for user_id, name, email in catalogue.USERS:
+            self.users[user_id] = self._object(user_id, 'user', name, email=email)
+        for team_id, name, description in catalogue.TEAMS:
+            self.teams[team_id] = self._object(team_id, 'team', name, description=description)
+        for ep_id, name, team_id, user_ids in catalogue.ESCALATION_POLICIES:
+            self.add_escalation_policy(name, team_id, user_ids, ep_id)
+        for vendor_id, name, generic_type in catalogue.vendor_seed():
+            self.add_vendor(name, generic_type, vendor_id)
+
+    def new_id(self):
+        """A deterministic, unique, PagerDuty-shaped ID (P + 6 characters)."""
+        number = (next(self._ids) * 48271) % (36 ** 6)
+        chars = []
+        for _ in range(6):
+            number, index = divmod(number, 36)
+            chars.append(_ID_ALPHABET[index])
+        return 'P' + ''.join(chars)
+
+    def _object(self, object_id, object_type, name, **fields):
+        plural = {'escalation_policy': 'escalation_policies'}.get(object_type, object_type + 's')
+        obj = {
+            'id': object_id,
+            'type': object_type,
+            'summary': name,
+            'self': '%s/%s/%s' % (self.base_url, plural, object_id),
+            'html_url': 'https://%s.pagerduty.com/%s/%s' % (catalogue.SUBDOMAIN, plural, object_id),
+            'name': name,
+        }
+        obj.update(fields)
+        return obj
+
+    @staticmethod
+    def reference(obj, ref_type=None):
+        return {key: obj.get(key) for key in ('id', 'summary', 'self', 'html_url')} | {
+            'type': ref_type or obj['type'] + '_reference'}
+
+    def add_escalation_policy(self, name, team_id=None, user_ids=(), ep_id=None):
+        ep_id = ep_id or self.new_id()
+        targets = [self.reference(self.users[u]) for u in user_ids if u in self.users]
+        teams = [self.reference(self.teams[team_id])] if team_id in self.teams else []
+        self.escalation_policies[ep_id] = self._object(
+            ep_id, 'escalation_policy', name, description='', num_loops=0,
+            on_call_handoff_notifications='if_has_services',
+            escalation_rules=[{'id': self.new_id(), 'escalation_delay_in_minutes': 30, 'targets': targets}],
+            services=[], teams=teams)
+        return self.escalation_policies[ep_id]
+
+    def add_vendor(self, name, generic_type, vendor_id=None):
+        vendor_id = vendor_id or self.new_id()
+        slug = re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')
+        self.vendors[vendor_id] = self._object(
+            vendor_id, 'vendor', name, html_url=None,
+            website_url='https://www.%s.example' % slug,
+            long_name=None,
+            logo_url='https://assets.pagerduty.example/logos/%s.png' % slug,
+            thumbnail_url='https://assets.pagerduty.example/thumbnails/%s.png' % slug,
+            description='Alerts from %s.' % name,
+            integration_guide_url='https://www.pagerduty.com/docs/guides/%s-integration-guide/' % slug,
+            connectable=False,
+            generic_service_type=generic_type,
+            alert_creation_default='create_alerts_and_incidents',
+            alert_creation_editable=True,
+            is_pd_cef=generic_type == 'events_api_v2',
+        )
+        return self.vendors[vendor_id]
+
+    # -- shared request helpers ------------------------------------------------------------------
+
+    @staticmethod
+    def page(items, query, key):
+        """Classic offset pagination with PagerDuty's 10,000 cap."""
+        try:
+            limit = int(query.get('limit', [DEFAULT_LIMIT])[0])
+            offset = int(query.get('offset', [0])[0])
+        except ValueError:
+            raise invalid('limit and offset must be integers')
+        limit = max(1, min(limit, MAX_LIMIT))
+        if offset < 0:
+            raise invalid('Offset must be greater than or equal to 0')
+        if offset + limit > OFFSET_CAP:
+            raise invalid('Offset + limit must be less than or equal to %d' % OFFSET_CAP)
+        want_total = query.get('total', ['false'])[0] == 'true'
+        chunk = items[offset:offset + limit]
+        return {key: chunk, 'limit': limit, 'offset': offset, 'more': offset + limit < len(items),
+                'total': len(items) if want_total else None}
+
+    @staticmethod
+    def matches_query(obj, query):
+        text = query.get('query', [None])[0]
+        return text is None or text.casefold() in (obj.get('name') or '').casefold()
+
+    @staticmethod
+    def includes(query):
+        return set(query.get('include[]', []))
+
+    @staticmethod
+    def envelope(body, key, required=True):
+        if not isinstance(body, dict) or not isinstance(body.get(key), dict):
+            if required:
+                raise invalid('The request body must be a JSON object with the %r key' % key)
+            return {}
+        return body[key]
+
+    # -- escalation policies, vendors, users, teams (read-only here) ----------------------------
+
+    def list_escalation_policies(self, query, body):
+        items = [ep for ep in self._sorted(self.escalation_policies) if self.matches_query(ep, query)]
+        return 200, self.page(items, query, 'escalation_policies')
+
+    def get_escalation_policy(self, query, body, ep_id):
+        if ep_id not in self.escalation_policies:
+            raise not_found(5001, 'Escalation Policy Not Found')
+        return 200, {'escalation_policy': self.escalation_policies[ep_id]}
+
+    def list_vendors(self, query, body):
+        items = [v for v in self._sorted(self.vendors) if self.matches_query(v, query)]
+        return 200, self.page(items, query, 'vendors')
+
+    def get_vendor(self, query, body, vendor_id):
+        if vendor_id not in self.vendors:
+            raise not_found(5001, 'Vendor Not Found')
+        return 200, {'vendor': self.vendors[vendor_id]}
+
+    def list_teams(self, query, body):
+        items = [t for t in self._sorted(self.teams) if self.matches_query(t, query)]
+        return 200, self.page(items, query, 'teams')
+
+    def list_users(self, query, body):
+        items = [u for u in self._sorted(self.users) if self.matches_query(u, query)]
+        return 200, self.page(items, query, 'users')
+
+    @staticmethod
+    def _sorted(objects):
+        return sorted(objects.values(), key=lambda o: ((o.get('name') or '').casefold(), o['id']))
+
+    # -- services --------------------------------------------------------------------------------
+
+    def service_view(self, service, includes):
+        """A service as the API renders it, expanded per include[]."""
+        view = copy.deepcopy(service)
+        ep = self.escalation_policies.get(service['escalation_policy']['id'])
+        if 'escalation_policies' in includes and ep:
+            view['escalation_policy'] = copy.deepcopy(ep)
+        team_refs = ep['teams'] if ep else []
+        if 'teams' in includes:
+            view['teams'] = [copy.deepcopy(self.teams[t['id']]) for t in team_refs if t['id'] in self.teams]
+        else:
+            view['teams'] = copy.deepcopy(team_refs)
+        integrations = [i for i in self.integrations.values() if i['service']['id'] == service['id']]
+        integrations.sort(key=lambda i: i['created_at'] + i['id'])
+        if 'integrations' in includes:
+            view['integrations'] = [self.integration_view(i, ()) for i in integrations]
+        else:
+            view['integrations'] = [self.reference(i, i['type'] + '_reference') for i in integrations]
+        return view
+
+    def list_services(self, query, body):
+        items = list(self._sorted(self.services))
+        name = query.get('name', [None])[0]
+        if name is not None:
+            items = [s for s in items if s['name'] == name]
+        items = [s for s in items if self.matches_query(s, query)]
+        team_ids = set(query.get('team_ids[]', []))
+        if team_ids:
+            items = [s for s in items if team_ids & {t['id'] for t in self.service_view(s, ())['teams']}]
+        includes = self.includes(query)
+        result = self.page(items, query, 'services')
+        result['services'] = [self.service_view(s, includes) for s in result['services']]
+        return 200, result
+
+    def _service(self, service_id):
+        if service_id not in self.services:
+            raise not_found(5002, 'Service Not Found')
+        return self.services[service_id]
+
+    def get_service(self, query, body, service_id):
+        return 200, {'service': self.service_view(self._service(service_id), self.includes(query))}
+
+    def create_service(self, query, body):
+        fields = self.envelope(body, 'service')
+        if 'status' in fields and fields['status'] != 'active':
+            raise invalid('Status must be active when creating a service; update it afterwards')
+        service = {
+            'id': None, 'type': 'service', 'name': None, 'description': None,
+            'auto_resolve_timeout': None, 'acknowledgement_timeout': None,
+            'created_at': now(), 'updated_at': now(), 'status': 'active',
+            'escalation_policy': None, 'response_play': None,
+            'incident_urgency_rule': {'type': 'constant', 'urgency': 'high'},
+            'support_hours': None, 'scheduled_actions': [], 'addons': [],
+            'alert_creation': 'create_alerts_and_incidents',
+            # The description types the deprecated alert_grouping and alert_grouping_timeout, and
+            # last_incident_timestamp, as not nullable: like it, they are left out while unset.
+            'alert_grouping_parameters': {'type': None, 'config': None},
+            'auto_pause_notifications_parameters': {'enabled': False, 'timeout': None, 'recommended_timeout': 300},
+        }
+        self._apply_service_fields(service, fields, creating=True)
+        service_id = self.new_id()
+        service.update(self._object(service_id, 'service', service['name']))
+        service['html_url'] = 'https://%s.pagerduty.com/service-directory/%s' % (catalogue.SUBDOMAIN, service_id)
+        self.services[service_id] = service
+        return 201, {'service': self.service_view(service, ())}
+
+    def update_service(self, query, body, service_id):
+        service = self._service(service_id)
+        fields = self.envelope(body, 'service')
+        updated = copy.deepcopy(service)
+        self._apply_service_fields(updated, fields, creating=False)
+        updated['summary'] = updated['name']
+        updated['updated_at'] = now()
+        self.services[service_id] = updated
+        return 200, {'service': self.service_view(updated, ())}
+
+    def delete_service(self, query, body, service_id):
+        self._service(service_id)
+        del self.services[service_id]
+        for integration_id in [i for i, v in self.integrations.items() if v['service']['id'] == service_id]:
+            del self.integrations[integration_id]
+        for incident_id in [i for i, v in self.incidents.items() if v['service']['id'] == service_id]:
+            del self.incidents[incident_id]
+        return 204, None
+
+    def _apply_service_fields(self, service, fields, creating):
+        """Validate the writable fields PagerDuty accepts and apply them; unknown fields are ignored."""
+        errors = []
+        if 'name' in fields or creating:
+            name = fields.get('name')
+            if not isinstance(name, str) or not name.strip():
+                errors.append("Name can't be blank")
+            elif _NON_PRINTABLE.search(name):
+                errors.append('Name can not contain non-printable characters')
+            elif any(s['name'] == name and s['id'] != service.get('id') for s in self.services.values()):
+                errors.append('Name has already been taken')
+            else:
+                service['name'] = name
+        if 'description' in fields:
+            service['description'] = fields['description']
+        if 'escalation_policy' in fields or creating:
+            ref = fields.get('escalation_policy')
+            if not isinstance(ref, dict) or not ref.get('id'):
+                errors.append('Escalation policy must be specified')
+            elif ref['id'] not in self.escalation_policies:
+                errors.append('Escalation policy %s was not found' % ref['id'])
+            else:
+                service['escalation_policy'] = self.reference(self.escalation_policies[ref['id']])
+        for timeout in ('auto_resolve_timeout', 'acknowledgement_timeout'):
+            if timeout in fields:
+                value = fields[timeout]
+                if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+                    errors.append('%s must be a non-negative integer or null' % timeout)
+                else:
+                    service[timeout] = value or None
+        if 'status' in fields and not creating:
+            if fields['status'] not in ('active', 'disabled'):
+                errors.append("Status must be 'active' or 'disabled'")
+            else:
+                service['status'] = fields['status']
+        for key, check in (('support_hours', self._support_hours_errors),
+                           ('incident_urgency_rule', self._urgency_rule_errors),
+                           ('scheduled_actions', self._scheduled_actions_errors),
+                           ('alert_grouping_parameters', self._alert_grouping_errors),
+                           ('auto_pause_notifications_parameters', self._auto_pause_errors)):
+            if key in fields:
+                problems = check(fields[key])
+                errors.extend(problems)
+                if not problems:
+                    service[key] = copy.deepcopy(fields[key])
+        rule = service['incident_urgency_rule'] or {}
+        if rule.get('type') == 'use_support_hours' and not service.get('support_hours'):
+            errors.append('Support hours must be set when the incident urgency rule uses support hours')
+        if service.get('scheduled_actions') and rule.get('type') != 'use_support_hours':
+            errors.append('Scheduled actions are only allowed with an urgency rule that uses support hours')
+        if 'auto_pause_notifications_parameters' in fields and not errors:
+            params = service['auto_pause_notifications_parameters']
+            params.setdefault('recommended_timeout', 300)
+            if not params.get('enabled'):
+                params['timeout'] = None
+        if errors:
+            raise invalid(*errors)
+
+    @staticmethod
+    def _support_hours_errors(hours):
+        if hours is None:
+            return []
+        if not isinstance(hours, dict):
+            return ['Support hours must be an object']
+        errors = []
+        if hours.get('type', 'fixed_time_per_day') != 'fixed_time_per_day':
+            errors.append("Support hours type must be 'fixed_time_per_day'")
+        if not hours.get('time_zone'):
+            errors.append('Support hours time zone must be specified')
+        for key in ('start_time', 'end_time'):
+            if not _TIME_OF_DAY.match(str(hours.get(key, ''))):
+                errors.append('Support hours %s must be a time of day such as 09:00:00' % key)
+        days = hours.get('days_of_week')
+        if not isinstance(days, list) or not days or any(d not in range(1, 8) for d in days):
+            errors.append('Support hours days of week must be a list of numbers 1 (Monday) to 7 (Sunday)')
+        return errors
+
+    @staticmethod
+    def _urgency_errors(urgency, where):
+        if not isinstance(urgency, dict) or urgency.get('type') != 'constant' or urgency.get('urgency') not in URGENCIES:
+            return ['%s must be a constant urgency of %s' % (where, ', '.join(URGENCIES))]
+        return []
+
+    def _urgency_rule_errors(self, rule):
+        if not isinstance(rule, dict):
+            return ['Incident urgency rule must be an object']
+        if rule.get('type') == 'constant':
+            return self._urgency_errors(rule, 'Incident urgency rule')
+        if rule.get('type') == 'use_support_hours':
+            if rule.get('urgency') is not None:
+                return ['Incident urgency rule urgency can not be set when using support hours']
+            return (self._urgency_errors(rule.get('during_support_hours'), 'During support hours urgency')
+                    + self._urgency_errors(rule.get('outside_support_hours'), 'Outside support hours urgency'))
+        return ["Incident urgency rule type must be 'constant' or 'use_support_hours'"]
+
+    @staticmethod
+    def _scheduled_actions_errors(actions):
+        if not isinstance(actions, list):
+            return ['Scheduled actions must be a list']
+        for action in actions:
+            at = action.get('at') if isinstance(action, dict) else None
+            if (not isinstance(at, dict) or action.get('type') != 'urgency_change' or action.get('to_urgency') != 'high'
+                    or at.get('type') != 'named_time' or at.get('name') not in ('support_hours_start', 'support_hours_end')):
+                return ['Scheduled actions must be urgency_change to high at support_hours_start or support_hours_end']
+        return []
+
+    @staticmethod
+    def _alert_grouping_errors(params):
+        if not isinstance(params, dict):
+            return ['Alert grouping parameters must be an object']
+        grouping = params.get('type')
+        config = params.get('config') or {}
+        if grouping is None:
+            return [] if not config else ['Alert grouping config requires a type']
+        if grouping not in GROUPING_CONFIG_FIELDS:
+            return ['Alert grouping type must be one of time, intelligent, content_based']
+        extra = set(config) - GROUPING_CONFIG_FIELDS[grouping]
+        if extra:
+            return ['Alert grouping config for %s does not accept %s' % (grouping, ', '.join(sorted(extra)))]
+        errors = []
+        if grouping == 'time' and not 0 <= config.get('timeout', 0) <= 1440:
+            errors.append('Alert grouping timeout must be between 0 and 1440 minutes')
+        window = config.get('time_window')
+        if window is not None:
+            allowed = window == 0 or 300 <= window <= 3600 or (grouping == 'content_based' and window == 86400)
+            if not allowed:
+                errors.append('Alert grouping time_window must be 0 or between 300 and 3600 seconds'
+                              + (' (or 86400)' if grouping == 'content_based' else ''))
+        if grouping == 'content_based':
+            if config.get('aggregate') not in ('all', 'any'):
+                errors.append("Alert grouping aggregate must be 'all' or 'any'")
+            if not config.get('fields'):
+                errors.append('Alert grouping fields must not be empty')
+        return errors
+
+    @staticmethod
+    def _auto_pause_errors(params):
+        if not isinstance(params, dict) or not isinstance(params.get('enabled', False), bool):
+            return ['Auto pause notifications parameters must be an object with a boolean enabled']
+        if params.get('timeout') is not None and params['timeout'] not in AUTO_PAUSE_TIMEOUTS:
+            return ['Auto pause notifications timeout must be one of %s' % ', '.join(map(str, AUTO_PAUSE_TIMEOUTS))]
+        return []
+
+    # -- integrations ----------------------------------------------------------------------------
+
+    def integration_view(self, integration, includes):
+        view = copy.deepcopy(integration)
+        if 'services' in includes and integration['service']['id'] in self.services:
+            view['service'] = self.service_view(self.services[integration['service']['id']], ())
+        if 'vendors' in includes and integration.get('vendor') and integration['vendor']['id'] in self.vendors:
+            view['vendor'] = copy.deepcopy(self.vendors[integration['vendor']['id']])
+        return view
+
+    def _integration(self, service_id, integration_id):
+        self._service(service_id)
+        integration = self.integrations.get(integration_id)
+        if integration is None or integration['service']['id'] != service_id:
+            raise not_found(2100, 'Integration Not Found')
+        return integration
+
+    def get_integration(self, query, body, service_id, integration_id):
+        integration = self._integration(service_id, integration_id)
+        return 200, {'integration': self.integration_view(integration, self.includes(query))}
+
+    def create_integration(self, query, body, service_id):
+        service = self._service(service_id)
+        fields = self.envelope(body, 'integration')
+        count = sum(1 for i in self.integrations.values() if i['service']['id'] == service_id)
+        if count >= MAX_INTEGRATIONS_PER_SERVICE:
+            raise ApiFailure(400, 2019, ['A service can have at most %d integrations' % MAX_INTEGRATIONS_PER_SERVICE])
+        vendor = None
+        vendor_ref = fields.get('vendor')
+        if vendor_ref is not None:
+            if not isinstance(vendor_ref, dict) or vendor_ref.get('id') not in self.vendors:
+                raise invalid('Vendor %s was not found' % (vendor_ref.get('id') if isinstance(vendor_ref, dict) else vendor_ref))
+            vendor = self.vendors[vendor_ref['id']]
+            # The server derives the type from the vendor, whatever type was sent.
+            integration_type = catalogue.INTEGRATION_TYPE_OF_GENERIC_SERVICE_TYPE[vendor['generic_service_type']]
+        else:
+            integration_type = fields.get('type')
+            if not integration_type:
+                raise invalid('Type cannot be empty')
+            if integration_type not in GENERIC_INTEGRATION_TYPES:
+                raise invalid('Type %s is not a valid integration type' % integration_type)
+        name = fields.get('name') or (vendor['name'] if vendor else DEFAULT_INTEGRATION_NAMES.get(integration_type, 'Integration'))
+        integration_id = self.new_id()
+        integration = self._object(integration_id, integration_type, name, created_at=now())
+        integration['html_url'] = 'https://%s.pagerduty.com/services/%s/integrations/%s' % (
+            catalogue.SUBDOMAIN, service_id, integration_id)
+        integration['self'] = '%s/services/%s/integrations/%s' % (self.base_url, service_id, integration_id)
+        integration['service'] = self.reference(service)
+        if vendor:
+            integration['vendor'] = self.reference(vendor)
+        if integration_type == 'generic_email_inbound_integration':
+            integration.update({'integration_email': None, 'email_incident_creation': 'on_new_email',
+                                'email_filter_mode': 'all-email', 'email_parsers': [],
+                                'email_parsing_fallback': 'open_new_incident',
+                                'email_filters': [{'id': self.new_id(), 'subject_mode': 'always', 'body_mode': 'always',
+                                                   'from_email_mode': 'always'}]})
+            self._apply_email_fields(integration, fields, creating=True)
+        else:
+            ignored = [key for key in EMAIL_FIELD_NAMES if fields.get(key) is not None]
+            if ignored:
+                raise invalid('%s can only be set on email integrations' % ', '.join(ignored))
+            integration['integration_key'] = secrets.token_hex(16)
+        self.integrations[integration_id] = integration
+        return 201, {'integration': self.integration_view(integration, ())}
+
+    def update_integration(self, query, body, service_id, integration_id):
+        integration = copy.deepcopy(self._integration(service_id, integration_id))
+        fields = self.envelope(body, 'integration')
+        if 'type' in fields and fields['type'] not in (None, integration['type']) and not fields.get('vendor'):
+            raise invalid('The type of an integration can not be changed')
+        vendor_ref = fields.get('vendor')
+        current_vendor = (integration.get('vendor') or {}).get('id')
+        if vendor_ref is not None and (vendor_ref or {}).get('id') != current_vendor:
+            raise invalid('The vendor of an integration can not be changed')
+        if 'name' in fields:
+            if not isinstance(fields['name'], str) or not fields['name'].strip():
+                raise invalid("Name can't be blank")
+            integration['name'] = integration['summary'] = fields['name']
+        if integration['type'] == 'generic_email_inbound_integration':
+            self._apply_email_fields(integration, fields, creating=False)
+        elif any(fields.get(key) is not None for key in EMAIL_FIELD_NAMES):
+            raise invalid('Email settings can only be set on email integrations')
+        new_service = (fields.get('service') or {}).get('id')
+        if new_service and new_service != service_id and not self.ignore_integration_service_changes:
+            self.move_integration(integration, new_service)
+        self.integrations[integration_id] = integration
+        return 200, {'integration': self.integration_view(integration, ())}
+
+    def move_integration(self, integration, new_service_id):
+        """Hook for moves (the API documents none); extended where moves are modelled."""
+        target = self._service(new_service_id)
+        integration['service'] = self.reference(target)
+        integration['self'] = '%s/services/%s/integrations/%s' % (self.base_url, new_service_id, integration['id'])
+
+    def delete_integration(self, query, body, service_id, integration_id):
+        self._integration(service_id, integration_id)
+        del self.integrations[integration_id]
+        return 204, None
+
+    def _apply_email_fields(self, integration, fields, creating):
+        errors = []
+        if 'integration_email' in fields or creating:
+            email = fields.get('integration_email')
+            domain = '@%s.pagerduty.com' % catalogue.SUBDOMAIN
+            if not isinstance(email, str) or not email:
+                errors.append('Integration email must be specified for an email integration')
+            elif not email.lower().endswith(domain) or not re.match(r'^[A-Za-z0-9._+-]+@', email):
+                errors.append('Integration email must be an address ending in %s' % domain)
+            elif any(i.get('integration_email', '') and i['integration_email'].lower() == email.lower()
+                     and i['id'] != integration['id'] for i in self.integrations.values()):
+                errors.append('Integration email has already been taken')
+            else:
+                integration['integration_email'] = email
+        for key, allowed in (('email_incident_creation', EMAIL_INCIDENT_CREATION),
+                             ('email_filter_mode', EMAIL_FILTER_MODES),
+                             ('email_parsing_fallback', EMAIL_PARSING_FALLBACK)):
+            if key in fields:
+                if fields[key] not in allowed:
+                    errors.append('%s must be one of %s' % (key, ', '.join(allowed)))
+                else:
+                    integration[key] = fields[key]
+        if 'email_filters' in fields:
+            problems = self._email_filter_errors(fields['email_filters'])
+            errors.extend(problems)
+            if not problems:
+                integration['email_filters'] = [dict(f, id=f.get('id') or self.new_id()) for f in fields['email_filters']]
+        if 'email_parsers' in fields:
+            problems = self._email_parser_errors(fields['email_parsers'])
+            errors.extend(problems)
+            if not problems:
+                integration['email_parsers'] = [
+                    dict(p, id=p.get('id') or index + 1, match_predicate=self._stored_predicate(p['match_predicate']))
+                    for index, p in enumerate(fields['email_parsers'])]
+        if errors:
+            raise invalid(*errors)
+
+    @staticmethod
+    def _regex_error(pattern, label):
+        try:
+            re.compile(pattern)
+        except (re.error, TypeError):
+            return ['%s is not a valid regular expression' % label]
+        return []
+
+    def _email_filter_errors(self, filters):
+        if not isinstance(filters, list) or not filters:
+            return ['Email filters must be a non-empty list']
+        errors = []
+        for index, rule in enumerate(filters):
+            for part in ('subject', 'body', 'from_email'):
+                mode = rule.get(part + '_mode')
+                if mode not in ('match', 'no-match', 'always'):
+                    errors.append('Email filter %d %s_mode must be match, no-match or always' % (index, part))
+                elif mode != 'always':
+                    if not rule.get(part + '_regex'):
+                        errors.append('Email filter %d %s_regex is required when %s_mode is %s' % (index, part, part, mode))
+                    else:
+                        errors.extend(self._regex_error(rule[part + '_regex'], 'Email filter %d %s_regex' % (index, part)))
+        return errors
+
+    def _predicate_errors(self, predicate, where):
+        if not isinstance(predicate, dict):
+            return ['%s must be an object' % where]
+        kind = predicate.get('type')
+        if kind in ('all', 'any', 'not'):
+            children = predicate.get('children') or []
+            if not children:
+                return ['%s children must not be empty for type %s' % (where, kind)]
+            return [e for child in children for e in self._predicate_errors(child, where + ' child')]
+        if kind in ('contains', 'exactly', 'regex'):
+            if not predicate.get('matcher') or predicate.get('part') not in ('body', 'subject', 'from_addresses'):
+                return ['%s of type %s needs a matcher and a part of body, subject or from_addresses' % (where, kind)]
+            return self._regex_error(predicate['matcher'], where + ' matcher') if kind == 'regex' else []
+        return ['%s type must be one of all, any, not, contains, exactly, regex' % where]
+
+    def _stored_predicate(self, predicate):
+        """A predicate as PagerDuty stores it: every one has type, part and children."""
+        stored = dict(predicate, children=[self._stored_predicate(c) for c in predicate.get('children') or []])
+        stored.setdefault('part', 'body')
+        return stored
+
+    def _email_parser_errors(self, parsers):
+        if not isinstance(parsers, list):
+            return ['Email parsers must be a list']
+        errors = []
+        for index, parser in enumerate(parsers):
+            where = 'Email parser %d' % index
+            if parser.get('action') not in ('trigger', 'resolve'):
+                errors.append('%s action must be trigger or resolve' % where)
+            errors.extend(self._predicate_errors(parser.get('match_predicate'), where + ' match predicate'))
+            extractors = parser.get('value_extractors') or []
+            if sum(1 for e in extractors if e.get('value_name') == 'incident_key') != 1:
+                errors.append('%s must have exactly one value extractor named incident_key' % where)
+            for extractor in extractors:
+                if extractor.get('type') not in ('entire', 'regex', 'between') or \
+                        extractor.get('part') not in ('body', 'subject', 'from_addresses'):
+                    errors.append('%s value extractor needs a type (entire, regex, between) and a part' % where)
+                elif extractor['type'] == 'regex':
+                    errors.extend(self._regex_error(extractor.get('regex'), where + ' value extractor regex'))
+        return errors
+
+    # -- incidents (seeded through /_sim/; counted by the move pre-check) ------------------------
+
+    def add_incidents(self, service_id, integration_id, count, status):
+        service = self._service(service_id)
+        created = []
+        for _ in range(count):
+            incident_id = self.new_id()
+            self.incidents[incident_id] = self._object(
+                incident_id, 'incident', 'Seeded incident %s' % incident_id, title='Seeded incident',
+                status=status, urgency='high', created_at=now(), service=self.reference(service),
+                integration_id=integration_id)
+            created.append(incident_id)
+        return created
+
+    def list_incidents(self, query, body):
+        service_ids = set(query.get('service_ids[]', []))
+        statuses = set(query.get('statuses[]', [])) or {'triggered', 'acknowledged'}
+        items = [i for i in self.incidents.values()
+                 if i['status'] in statuses and (not service_ids or i['service']['id'] in service_ids)]
+        items.sort(key=lambda i: i['id'])
+        result = self.page(items, query, 'incidents')
+        result['incidents'] = [{k: v for k, v in i.items() if k != 'integration_id'} for i in result['incidents']]
+        return 200, result
+
+    # -- routing ---------------------------------------------------------------------------------
+
+    def routes(self):
+        """(method, path pattern, handler) for every endpoint served."""
+        segment = r'([^/]+)'
+        return [
+            ('GET', r'/escalation_policies', self.list_escalation_policies),
+            ('GET', r'/escalation_policies/' + segment, self.get_escalation_policy),
+            ('GET', r'/vendors', self.list_vendors),
+            ('GET', r'/vendors/' + segment, self.get_vendor),
+            ('GET', r'/teams', self.list_teams),
+            ('GET', r'/users', self.list_users),
+            ('GET', r'/incidents', self.list_incidents),
+            ('GET', r'/services', self.list_services),
+            ('POST', r'/services', self.create_service),
+            ('GET', r'/services/' + segment, self.get_service),
+            ('PUT', r'/services/' + segment, self.update_service),
+            ('DELETE', r'/services/' + segment, self.delete_service),
+            ('POST', r'/services/%s/integrations' % segment, self.create_integration),
+            ('GET', r'/services/%s/integrations/%s' % (segment, segment), self.get_integration),
+            ('PUT', r'/services/%s/integrations/%s' % (segment, segment), self.update_integration),
+            ('DELETE', r'/services/%s/integrations/%s' % (segment, segment), self.delete_integration),
+        ]

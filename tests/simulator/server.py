@@ -1,0 +1,285 @@
+"""HTTP plumbing of the simulator: auth, rate limiting, fault injection, request log, /_sim/ controls."""
+
+import json
+import math
+import os
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from .pagerduty import ApiFailure, PagerDutyAccount
+
+DEFAULT_TOKEN = 'sim-full-access-token'
+DEFAULT_READONLY_TOKEN = 'sim-read-only-token'
+CONTROL_PREFIX = '/_sim/'
+FAULT_ACTIONS = ('status', 'delay', 'drop', 'commit_then_drop')
+# Headers kept in the request log; credentials never are.
+RECORDED_HEADERS = ('accept', 'user-agent', 'content-type')
+
+
+class Fault:
+    """One injected fault: applies to the next `times` requests matching method and path."""
+
+    def __init__(self, spec):
+        self.method = (spec.get('method') or '*').upper()
+        self.path = re.compile(spec.get('path') or '.*')
+        self.times = int(spec.get('times', 1))
+        self.action = spec.get('action', 'status')
+        if self.action not in FAULT_ACTIONS:
+            raise ValueError('action must be one of %s' % ', '.join(FAULT_ACTIONS))
+        self.status = int(spec.get('status', 503))
+        self.headers = dict(spec.get('headers') or {})
+        self.body = spec.get('body')
+        self.seconds = float(spec.get('seconds', 0))
+        self.spec = dict(spec)
+
+    def matches(self, method, path):
+        return self.times > 0 and self.method in ('*', method) and self.path.search(path) is not None
+
+
+class RateLimiter:
+    """PagerDuty-style fixed window per token, with the ratelimit-* headers."""
+
+    def __init__(self, clock=time.monotonic):
+        self.limit = None
+        self.window = 60.0
+        self._clock = clock
+        self._windows = {}
+
+    def configure(self, limit, window_seconds):
+        self.limit = limit
+        self.window = float(window_seconds or 60)
+        self._windows = {}
+
+    def check(self, token):
+        """(allowed?, headers) for one request by `token`."""
+        if self.limit is None:
+            return True, {}
+        now = self._clock()
+        start, used = self._windows.get(token, (now, 0))
+        if now - start >= self.window:
+            start, used = now, 0
+        allowed = used < self.limit
+        if allowed:
+            used += 1
+        self._windows[token] = (start, used)
+        reset = max(1, math.ceil(self.window - (now - start)))
+        return allowed, {'ratelimit-limit': str(self.limit), 'ratelimit-remaining': str(self.limit - used),
+                         'ratelimit-reset': str(reset)}
+
+
+class Simulator:
+    """The whole simulated backend; one instance per server."""
+
+    def __init__(self, base_url, token=DEFAULT_TOKEN, readonly_token=DEFAULT_READONLY_TOKEN):
+        self.lock = threading.RLock()
+        self.tokens = {token: 'full', readonly_token: 'read'}
+        self.pagerduty = PagerDutyAccount(base_url)
+        self.rate_limiter = RateLimiter()
+        self.faults = []
+        self.requests = []
+        self.routes = [(method, re.compile('^%s$' % pattern), handler)
+                       for method, pattern, handler in self.pagerduty.routes()]
+
+    def reset(self):
+        with self.lock:
+            self.pagerduty.reset()
+            self.faults = []
+            self.requests = []
+            self.rate_limiter.configure(None, 60)
+
+    def take_fault(self, method, path):
+        with self.lock:
+            for fault in self.faults:
+                if fault.matches(method, path):
+                    fault.times -= 1
+                    return fault
+        return None
+
+    def route(self, method, path):
+        for route_method, pattern, handler in self.routes:
+            match = pattern.match(path)
+            if match and route_method == method:
+                return handler, [unquote(g) for g in match.groups()]
+        allowed = [m for m, pattern, _ in self.routes if pattern.match(path)]
+        if allowed:
+            raise ApiFailure(405, 2100, message='Method Not Allowed')
+        raise ApiFailure(404, 2100)
+
+    def authenticate(self, headers, method):
+        header = headers.get('Authorization') or ''
+        match = re.match(r'^Token token=(.+)$', header)
+        role = self.tokens.get(match.group(1)) if match else None
+        if role is None:
+            raise ApiFailure(401, 2006, message='Authentication failed')
+        if role == 'read' and method != 'GET':
+            raise ApiFailure(403, 2010, ['This API token is read-only; writes need a token with full access'])
+        return match.group(1)
+
+    def handle_api(self, method, path, query, body, headers):
+        """(status, body, headers) of one API request, with auth and rate limiting."""
+        token = None
+        try:
+            token = self.authenticate(headers, method)
+            allowed, limit_headers = self.rate_limiter.check(token)
+            if not allowed:
+                raise ApiFailure(429, 2020, message='Rate Limit Exceeded', headers=limit_headers)
+            handler, args = self.route(method, path)
+            if method in ('POST', 'PUT') and not isinstance(body, dict):
+                raise ApiFailure(400, 2001, ['The request body must be JSON'])
+            with self.lock:
+                status, data = handler(query, body, *args)
+            return status, data, limit_headers
+        except ApiFailure as failure:
+            return failure.status, failure.body, failure.headers
+
+
+def make_handler(sim):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = 'HTTP/1.1'
+        server_version = 'pagerduty-simulator'
+
+        def log_message(self, *args):  # quiet: the request log is the record
+            pass
+
+        def do_GET(self):
+            self.dispatch('GET')
+
+        def do_POST(self):
+            self.dispatch('POST')
+
+        def do_PUT(self):
+            self.dispatch('PUT')
+
+        def do_DELETE(self):
+            self.dispatch('DELETE')
+
+        def read_body(self):
+            length = int(self.headers.get('Content-Length') or 0)
+            raw = self.rfile.read(length) if length else b''
+            if not raw:
+                return None
+            try:
+                return json.loads(raw)
+            except ValueError:
+                return raw.decode('utf-8', 'replace')
+
+        def send_json(self, status, body, headers=None):
+            payload = b'' if body is None else json.dumps(body).encode('utf-8')
+            self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            if body is not None:
+                self.send_header('Content-Type', 'application/json')
+            self.send_header('Content-Length', str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def drop(self):
+            self.close_connection = True
+
+        def dispatch(self, method):
+            parts = urlsplit(self.path)
+            path, query = parts.path, parse_qs(parts.query, keep_blank_values=True)
+            body = self.read_body()
+            if path.startswith(CONTROL_PREFIX):
+                status, data = control(sim, method, path[len(CONTROL_PREFIX):], query, body)
+                return self.send_json(status, data)
+            entry = {'method': method, 'path': path, 'query': query, 'body': body, 'status': None,
+                     'headers': {name: self.headers.get(name) for name in RECORDED_HEADERS}}
+            with sim.lock:
+                sim.requests.append(entry)
+            fault = sim.take_fault(method, path)
+            if fault and fault.action == 'delay':
+                time.sleep(fault.seconds)
+            if fault and fault.action == 'drop':
+                entry['fault'] = 'drop'
+                return self.drop()
+            if fault and fault.action == 'status':
+                entry['status'] = entry['fault'] = fault.status
+                data = fault.body if fault.body is not None else {
+                    'error': {'code': None, 'message': 'Simulated fault: HTTP %d' % fault.status}}
+                return self.send_json(fault.status, data, fault.headers)
+            status, data, headers = sim.handle_api(method, path, query, body, self.headers)
+            entry['status'] = status
+            if fault and fault.action == 'commit_then_drop':
+                entry['fault'] = 'commit_then_drop'
+                return self.drop()
+            return self.send_json(status, data, headers)
+
+    return Handler
+
+
+def control(sim, method, name, query, body):
+    """The /_sim/ test controls: (status, body)."""
+    body = body if isinstance(body, dict) else {}
+    with sim.lock:
+        if (method, name) == ('GET', 'health'):
+            return 200, {'status': 'ok'}
+        if (method, name) == ('POST', 'reset'):
+            sim.reset()
+            return 200, {'status': 'reset'}
+        if (method, name) == ('GET', 'requests'):
+            return 200, {'requests': list(sim.requests)}
+        if (method, name) == ('DELETE', 'requests'):
+            sim.requests = []
+            return 200, {'requests': []}
+        if (method, name) == ('GET', 'faults'):
+            return 200, {'faults': [dict(f.spec, remaining=f.times) for f in sim.faults if f.times > 0]}
+        if (method, name) == ('POST', 'faults'):
+            specs = body.get('faults') if isinstance(body.get('faults'), list) else [body]
+            try:
+                sim.faults.extend(Fault(spec) for spec in specs)
+            except (ValueError, re.error, TypeError) as err:
+                return 400, {'error': str(err)}
+            return 201, {'faults': len(sim.faults)}
+        if (method, name) == ('DELETE', 'faults'):
+            sim.faults = []
+            return 200, {'faults': 0}
+        if (method, name) == ('POST', 'rate_limit'):
+            sim.rate_limiter.configure(body.get('limit'), body.get('window_seconds', 60))
+            return 200, {'limit': sim.rate_limiter.limit, 'window_seconds': sim.rate_limiter.window}
+        if (method, name) == ('POST', 'settings'):
+            account = sim.pagerduty
+            if 'ignore_integration_service_changes' in body:
+                account.ignore_integration_service_changes = bool(body['ignore_integration_service_changes'])
+            return 200, {'ignore_integration_service_changes': account.ignore_integration_service_changes}
+        if (method, name) == ('POST', 'seed'):
+            from .seeding import seed
+            try:
+                return 201, seed(sim.pagerduty, body)
+            except (KeyError, ValueError, ApiFailure) as err:
+                return 400, {'error': getattr(err, 'body', None) or str(err)}
+        if (method, name) == ('GET', 'state'):
+            account = sim.pagerduty
+            services = [account.service_view(s, {'integrations'}) for s in account.services.values()]
+            return 200, {'services': services, 'incidents': list(account.incidents.values())}
+    return 404, {'error': 'unknown control %s %s%s' % (method, CONTROL_PREFIX, name)}
+
+
+class SimulatorServer:
+    """The simulator on a real socket, in a background thread (tests) or the foreground (CLI)."""
+
+    def __init__(self, host='127.0.0.1', port=0, token=None, readonly_token=None):
+        self.httpd = ThreadingHTTPServer((host, port), None)
+        self.httpd.daemon_threads = True
+        self.host, self.port = self.httpd.server_address[:2]
+        self.url = 'http://%s:%d' % (self.host, self.port)
+        self.sim = Simulator(self.url, token or os.environ.get('SIM_TOKEN') or DEFAULT_TOKEN,
+                             readonly_token or os.environ.get('SIM_READONLY_TOKEN') or DEFAULT_READONLY_TOKEN)
+        self.httpd.RequestHandlerClass = make_handler(self.sim)
+        self._thread = None
+
+    def start(self):
+        self._thread = threading.Thread(target=self.httpd.serve_forever, name='pagerduty-simulator', daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self):
+        self.httpd.serve_forever()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()

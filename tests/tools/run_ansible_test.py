@@ -1,0 +1,97 @@
+"""Run ansible-test on this collection: `python tests/tools/run_ansible_test.py sanity|integration ARGS...`.
+
+ansible-test needs the collection at ansible_collections/<namespace>/<name>, while this repository's
+root is the collection root; so the tracked (and untracked, not ignored) files are copied to
+<tmp>/oncall.pagerduty-<hash>/ansible_collections/oncall/pagerduty first. It also needs, offline:
+- the pip bootstrap script it would download (get_pip_offline.py, put in its cache), and
+- a PATH on which every python3.X runs (pyenv's shims for versions not selected fail), so it
+  finds the real interpreters and nothing else.
+Integration runs get the simulator (or a real account, with PAGERDUTY_API_TOKEN) through
+tests/integration/integration_config.yml, written by simulator.py.
+"""
+
+import glob
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# Outside the repository: inside it, ansible-test would ask this repository's git for the file list.
+BUILD = os.path.join(tempfile.gettempdir(), 'oncall.pagerduty-%s' % hashlib.sha1(REPO_ROOT.encode()).hexdigest()[:10])
+COLLECTION_COPY = os.path.join(BUILD, 'ansible_collections', 'oncall', 'pagerduty')
+INTERPRETERS = os.path.join(BUILD, 'bin')
+
+
+def copy_collection():
+    files = subprocess.check_output(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+                                    cwd=REPO_ROOT).decode().split('\0')
+    shutil.rmtree(COLLECTION_COPY, ignore_errors=True)
+    for name in filter(None, files):
+        source = os.path.join(REPO_ROOT, name)
+        if not os.path.isfile(source):
+            continue  # deleted in the work tree but still in the index
+        target = os.path.join(COLLECTION_COPY, name)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        shutil.copy2(source, target)
+
+
+def install_pip_bootstrap():
+    """Put the offline get-pip stand-in where ansible-test looks, for every pip version it pins."""
+    import ansible_test
+
+    source = os.path.join(os.path.dirname(ansible_test.__file__), '_internal', 'python_requirements.py')
+    with open(source) as handle:
+        versions = set(re.findall(r"pip='([0-9.]+)'", handle.read()))
+    cache = os.path.expanduser('~/.ansible/test/cache')
+    os.makedirs(cache, exist_ok=True)
+    for version in versions:
+        shutil.copy(os.path.join(REPO_ROOT, 'tests', 'tools', 'get_pip_offline.py'),
+                    os.path.join(cache, 'get_pip_%s.py' % version.replace('.', '_')))
+
+
+def link_interpreters():
+    """A directory of python3.X links to interpreters that really run."""
+    shutil.rmtree(INTERPRETERS, ignore_errors=True)
+    os.makedirs(INTERPRETERS)
+    candidates = sorted(glob.glob(os.path.expanduser('~/.pyenv/versions/3.*/bin/python3.*')))
+    candidates += [shutil.which('python3.%d' % minor) or '' for minor in range(8, 15)]
+    for path in candidates:
+        name = os.path.basename(path)
+        link = os.path.join(INTERPRETERS, name)
+        if re.match(r'^python3\.\d+$', name) and not os.path.exists(link) and _runs(path):
+            os.symlink(path, link)
+    # The running interpreter wins for its own version: it has ansible-core installed.
+    own = os.path.join(INTERPRETERS, 'python%d.%d' % sys.version_info[:2])
+    if os.path.lexists(own):
+        os.remove(own)
+    os.symlink(sys.executable, own)
+
+
+def _runs(path):
+    try:
+        return subprocess.run([path, '-c', 'pass'], capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def main():
+    args = sys.argv[1:]
+    copy_collection()
+    install_pip_bootstrap()
+    link_interpreters()
+    venv_bin = os.path.dirname(sys.executable)
+    env = dict(os.environ, PATH=os.pathsep.join([INTERPRETERS, venv_bin, '/usr/local/bin', '/usr/bin', '/bin']))
+    command = [os.path.join(venv_bin, 'ansible-test')] + args
+    if args[:1] == ['integration']:
+        config = os.path.join(COLLECTION_COPY, 'tests', 'integration', 'integration_config.yml')
+        command = [sys.executable, os.path.join(REPO_ROOT, 'tests', 'tools', 'simulator.py'),
+                   '--integration-config', config, '--'] + command
+    return subprocess.call(command, cwd=COLLECTION_COPY, env=env)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

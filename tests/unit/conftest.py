@@ -1,0 +1,129 @@
+"""Fixtures: the collection importable as ansible_collections.oncall.pagerduty, a simulator
+serving real HTTP on 127.0.0.1, and a runner that executes a module in-process against it."""
+
+import contextlib
+import json
+import os
+import sys
+
+import pytest
+import requests
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_IMPORT_ROOT = os.path.join(REPO_ROOT, '.build', 'pytest-%d' % os.getpid())
+_LINK = os.path.join(_IMPORT_ROOT, 'ansible_collections', 'oncall', 'pagerduty')
+os.makedirs(os.path.dirname(_LINK), exist_ok=True)
+if not os.path.lexists(_LINK):
+    os.symlink(REPO_ROOT, _LINK)
+sys.path.insert(0, _IMPORT_ROOT)
+sys.path.insert(0, REPO_ROOT)
+
+from tests.simulator import DEFAULT_READONLY_TOKEN, DEFAULT_TOKEN, SimulatorServer  # noqa: E402
+
+
+def pytest_unconfigure(config):
+    if os.path.lexists(_LINK):
+        os.remove(_LINK)
+
+
+class SimulatorControl:
+    """The /_sim/ test controls of a running simulator."""
+
+    def __init__(self, url):
+        self.url = url
+        self.token = DEFAULT_TOKEN
+        self.readonly_token = DEFAULT_READONLY_TOKEN
+        self.http = requests.Session()
+
+    def _call(self, method, name, body=None):
+        response = self.http.request(method, '%s/_sim/%s' % (self.url, name), json=body, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def reset(self):
+        return self._call('POST', 'reset')
+
+    def requests(self):
+        return self._call('GET', 'requests')['requests']
+
+    def clear_requests(self):
+        return self._call('DELETE', 'requests')
+
+    def writes(self):
+        return [r for r in self.requests() if r['method'] != 'GET']
+
+    def fault(self, **spec):
+        return self._call('POST', 'faults', spec)
+
+    def rate_limit(self, limit, window_seconds=60):
+        return self._call('POST', 'rate_limit', {'limit': limit, 'window_seconds': window_seconds})
+
+    def seed(self, **body):
+        return self._call('POST', 'seed', body)
+
+    def settings(self, **body):
+        return self._call('POST', 'settings', body)
+
+    def state(self):
+        return self._call('GET', 'state')
+
+    def api(self, method, path, body=None, token=None, **query):
+        """A PagerDuty API call straight to the simulator (counts in the request log)."""
+        headers = {'Authorization': 'Token token=%s' % (token or self.token),
+                   'Accept': 'application/vnd.pagerduty+json;version=2'}
+        return self.http.request(method, self.url + path, json=body, params=query, headers=headers, timeout=30)
+
+
+@pytest.fixture(scope='session')
+def simulator_server():
+    server = SimulatorServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sim(simulator_server):
+    """The simulator in its seed state, with an empty request log."""
+    control = SimulatorControl(simulator_server.url)
+    control.reset()
+    return control
+
+
+@contextlib.contextmanager
+def module_args(args):
+    """Hand `args` to AnsibleModule the way each supported ansible-core version reads them."""
+    try:
+        from ansible.module_utils.testing import patch_module_args  # ansible-core 2.19 and later
+    except ImportError:
+        from ansible.module_utils import basic
+        from ansible.module_utils.common.text.converters import to_bytes
+
+        basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = None
+        return
+    with patch_module_args(args):
+        yield
+
+
+@pytest.fixture
+def run_module(sim, capsys):
+    """run_module(module, **options) -> the module's result dict (with 'failed' when it failed).
+
+    The module runs in-process and talks real HTTP to the simulator; credentials default to it.
+    """
+
+    def run(module, check_mode=False, diff=False, **options):
+        args = {'api_url': sim.url, 'api_token': sim.token}
+        args.update(options)
+        args = {k: v for k, v in args.items() if v is not None}
+        args['_ansible_check_mode'] = check_mode
+        args['_ansible_diff'] = diff
+        capsys.readouterr()
+        with module_args(args), pytest.raises(SystemExit):
+            module.main()
+        return json.loads(capsys.readouterr().out)
+
+    return run

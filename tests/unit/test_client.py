@@ -1,0 +1,245 @@
+"""The shared client against the simulator: headers, retries, errors, pagination and lookups."""
+
+import pytest
+
+from ansible_collections.oncall.pagerduty.plugins.module_utils._client import (
+    COLLECTION_VERSION,
+    PAGERDUTY_REGIONS,
+    PagerDutyClient,
+    PagerDutyError,
+)
+
+
+@pytest.fixture
+def client(sim):
+    return make_client(sim)
+
+
+def make_client(sim, token=None, **options):
+    options.setdefault('backoff_base', 0.01)
+    options.setdefault('timeout', 5)
+    return PagerDutyClient(token or sim.token, api_url=sim.url, **options)
+
+
+def service_body(name='web'):
+    return {'service': {'name': name, 'escalation_policy': {'id': 'PDEFEP1', 'type': 'escalation_policy_reference'}}}
+
+
+# -- headers and regions -------------------------------------------------------------------------
+
+def test_sends_pagerduty_headers(sim, client):
+    client.get('/vendors/PAM4FGS')
+    headers = sim.requests()[0]['headers']
+    assert headers['accept'] == 'application/vnd.pagerduty+json;version=2'
+    assert headers['user-agent'] == 'oncall.pagerduty/%s' % COLLECTION_VERSION
+    assert headers['content-type'] == 'application/json'
+    assert 'authorization' not in headers  # the simulator never records the token
+
+
+def test_regions_map_to_pagerduty_hosts():
+    assert PagerDutyClient('t', region='us').base_url == 'https://api.pagerduty.com'
+    assert PagerDutyClient('t', region='eu').base_url == 'https://api.eu.pagerduty.com'
+    assert PagerDutyClient('t', region='eu', api_url='https://proxy.example/pd/').base_url == 'https://proxy.example/pd'
+    assert set(PAGERDUTY_REGIONS) == {'us', 'eu'}
+
+
+# -- errors --------------------------------------------------------------------------------------
+
+def test_missing_object_reads_as_none(client):
+    assert client.get('/services/PNOPE00') is None
+
+
+def test_bad_token_is_a_401_error(sim):
+    with pytest.raises(PagerDutyError) as caught:
+        make_client(sim, token='wrong').get('/vendors')
+    assert caught.value.status == 401
+    assert caught.value.code == 2006
+
+
+def test_read_only_token_cannot_write(sim):
+    with pytest.raises(PagerDutyError) as caught:
+        make_client(sim, token=sim.readonly_token).post('/services', service_body())
+    assert caught.value.status == 403
+    assert 'read-only' in str(caught.value)
+    assert sim.state()['services'] == []
+
+
+def test_validation_error_carries_code_and_details(client):
+    client.post('/services', service_body('dup'))
+    with pytest.raises(PagerDutyError) as caught:
+        client.post('/services', service_body('dup'))
+    err = caught.value
+    assert (err.status, err.code, err.method, err.path) == (400, 2001, 'POST', '/services')
+    assert err.errors == ['Name has already been taken']
+    assert not err.ambiguous
+    assert str(err) == ('Invalid Input Provided: Name has already been taken '
+                        '(HTTP 400, PagerDuty error code 2001, POST /services)')
+
+
+def test_delete_of_missing_object_reports_already_gone(client):
+    assert client.delete('/services/PNOPE00') is False
+
+
+# -- retries -------------------------------------------------------------------------------------
+
+def test_rate_limited_request_waits_for_ratelimit_reset(sim):
+    slept = []
+    client = make_client(sim, sleep=slept.append)
+    sim.fault(method='GET', path='^/vendors$', times=2, action='status', status=429,
+              headers={'ratelimit-reset': '3'}, body={'error': {'code': 2020, 'message': 'Rate Limit Exceeded'}})
+    assert client.request('GET', '/vendors')[0] == 200
+    assert len(slept) == 2 and all(3 <= s <= 3.25 for s in slept)
+    assert [r['status'] for r in sim.requests()] == [429, 429, 200]
+
+
+def test_rate_limited_post_is_retried_because_it_was_not_processed(sim):
+    client = make_client(sim)
+    sim.fault(method='POST', path='^/services$', times=1, action='status', status=429)
+    client.post('/services', service_body())
+    assert [r['status'] for r in sim.requests()] == [429, 201]
+    assert len(sim.state()['services']) == 1
+
+
+def test_rate_limit_without_headers_backs_off_exponentially(sim):
+    slept = []
+    client = make_client(sim, sleep=slept.append, backoff_base=1.0)
+    sim.fault(method='GET', path='^/vendors$', times=3, action='status', status=429)
+    client.request('GET', '/vendors')
+    assert len(slept) == 3
+    for attempt, seconds in enumerate(slept):
+        assert 0.5 * 2 ** attempt <= seconds <= 2 ** attempt
+
+
+def test_real_rate_limiter_is_honoured(sim):
+    sim.rate_limit(3, window_seconds=1)
+    client = make_client(sim)
+    for _ in range(5):
+        client.get('/vendors/PAM4FGS')
+    statuses = [r['status'] for r in sim.requests()]
+    assert statuses.count(200) == 5 and statuses.count(429) >= 1
+
+
+@pytest.mark.parametrize('status', [500, 502, 503, 504, 408])
+def test_server_errors_are_retried_for_reads(sim, client, status):
+    sim.fault(method='GET', path='^/vendors/', times=2, action='status', status=status)
+    assert client.get('/vendors/PAM4FGS')['vendor']['name'] == 'Datadog'
+    assert [r['status'] for r in sim.requests()] == [status, status, 200]
+
+
+@pytest.mark.parametrize('status', [500, 503])
+def test_server_error_on_post_is_not_replayed_and_is_ambiguous(sim, client, status):
+    sim.fault(method='POST', path='^/services$', times=1, action='status', status=status)
+    with pytest.raises(PagerDutyError) as caught:
+        client.post('/services', service_body())
+    assert caught.value.ambiguous
+    assert len(sim.requests()) == 1
+
+
+def test_dropped_connection_on_read_is_retried(sim, client):
+    sim.fault(method='GET', path='^/vendors/', times=1, action='drop')
+    assert client.get('/vendors/PAM4FGS')['vendor']['id'] == 'PAM4FGS'
+    assert len(sim.requests()) == 2
+
+
+def test_post_that_commits_then_drops_is_ambiguous_and_not_replayed(sim, client):
+    sim.fault(method='POST', path='^/services$', times=1, action='commit_then_drop')
+    with pytest.raises(PagerDutyError) as caught:
+        client.post('/services', service_body())
+    assert caught.value.ambiguous and caught.value.status is None
+    assert len(sim.requests()) == 1
+    assert len(sim.state()['services']) == 1  # it was created: the caller must re-read, not re-send
+
+
+def test_slow_response_times_out_and_read_is_retried(sim):
+    client = make_client(sim, timeout=1)
+    sim.fault(method='GET', path='^/vendors/', times=1, action='delay', seconds=2)
+    assert client.get('/vendors/PAM4FGS')['vendor']['id'] == 'PAM4FGS'
+    assert len(sim.requests()) == 2
+
+
+def test_put_that_commits_then_drops_is_safely_replayed(sim, client):
+    service = client.post('/services', service_body())['service']
+    sim.fault(method='PUT', path='^/services/', times=1, action='commit_then_drop')
+    client.put('/services/%s' % service['id'], {'service': {'description': 'new'}})
+    assert [r['method'] for r in sim.requests()] == ['POST', 'PUT', 'PUT']
+    assert sim.state()['services'][0]['description'] == 'new'
+
+
+def test_retry_count_is_bounded(sim):
+    client = make_client(sim, retries=2)
+    sim.fault(method='GET', path='^/vendors/', times=10, action='status', status=503)
+    with pytest.raises(PagerDutyError) as caught:
+        client.get('/vendors/PAM4FGS')
+    assert 'gave up retrying: no retries left (retries=2)' in str(caught.value)
+    assert len(sim.requests()) == 3
+
+
+def test_wait_longer_than_retry_timeout_fails_at_once(sim):
+    slept = []
+    client = make_client(sim, retry_timeout=10, sleep=slept.append)
+    sim.fault(method='GET', path='^/vendors$', times=1, action='status', status=429, headers={'ratelimit-reset': '60'})
+    with pytest.raises(PagerDutyError) as caught:
+        client.request('GET', '/vendors')
+    assert caught.value.status == 429
+    assert 'would exceed retry_timeout=10' in str(caught.value)
+    assert slept == []
+
+
+def test_client_errors_are_never_retried(sim, client):
+    sim.fault(method='GET', path='^/vendors/', times=1, action='status', status=400)
+    with pytest.raises(PagerDutyError):
+        client.get('/vendors/PAM4FGS')
+    assert len(sim.requests()) == 1
+
+
+def test_refused_connection_fails_fast_with_the_url():
+    client = PagerDutyClient('t', api_url='http://127.0.0.1:9', backoff_base=0.01)
+    with pytest.raises(PagerDutyError) as caught:
+        client.get('/vendors')
+    assert 'connection to http://127.0.0.1:9 failed' in str(caught.value)
+    assert client.request_count == 1
+
+
+# -- pagination ----------------------------------------------------------------------------------
+
+def test_paginate_reads_every_page_at_100(sim, client):
+    vendors = list(client.paginate('/vendors', 'vendors'))
+    pages = sim.requests()
+    assert len(vendors) == len({v['id'] for v in vendors}) > 300
+    assert len(pages) == -(-len(vendors) // 100)
+    assert all(p['query']['limit'] == ['100'] for p in pages)
+    assert [p['query']['offset'] for p in pages] == [[str(100 * i)] for i in range(len(pages))]
+
+
+def test_paginate_stops_at_the_offset_cap_and_says_so(sim, client):
+    sim.seed(vendors={'count': 10100})
+    vendors = list(client.paginate('/vendors', 'vendors'))
+    assert len(vendors) == 10000
+    assert all(int(r['query']['offset'][0]) + 100 <= 10000 for r in sim.requests())
+    assert client.last_listing_truncated
+    assert 'at most 10000 results' in client.warnings[0]
+
+
+# -- lookups -------------------------------------------------------------------------------------
+
+def test_find_by_name_is_exact_and_narrowed_by_the_server(sim, client):
+    assert [v['name'] for v in client.find_by_name('vendors', 'sentry', case_sensitive=False)] == ['Sentry']
+    assert sim.requests()[0]['query']['query'] == ['sentry']
+    assert client.find_by_name('vendors', 'Events API v2', case_sensitive=False) == []
+
+
+def test_resolve_by_name_and_by_id(sim, client):
+    assert client.resolve('escalation_policies', 'Platform On-Call', 'escalation_policy', 'escalation_policy')['id'] == 'PPLATEP'
+    assert client.resolve('escalation_policies', 'PPLATEP', 'escalation_policy', 'escalation_policy')['name'] == 'Platform On-Call'
+    assert client.resolve('vendors', 'PAM4FGS', 'vendor', 'vendor')['name'] == 'Datadog'
+
+
+def test_resolve_names_zero_and_several_matches_distinctly(client):
+    with pytest.raises(PagerDutyError) as none:
+        client.resolve('escalation_policies', 'Nobody', 'escalation_policy', 'escalation_policy')
+    assert str(none.value) == "escalation_policy: no escalation policy is named or identified by 'Nobody'"
+    with pytest.raises(PagerDutyError) as several:
+        client.resolve('vendors', 'live call routing', 'vendor', 'vendor', case_sensitive=False)
+    assert "vendor: 2 vendors are named 'live call routing'" in str(several.value)
+    assert 'Live Call Routing (PLCR001), Live Call Routing (PLCR002)' in str(several.value)
+    assert [c['id'] for c in several.value.candidates] == ['PLCR001', 'PLCR002']
