@@ -11,7 +11,7 @@ SIM_PORT ?= 8080
 NEWEST_PYTHON := 3.13
 OLDEST_PYTHON := 3.11
 
-.PHONY: help demo test sim venv unit integration sanity lint changelog-lint clean
+.PHONY: help demo test sim venv unit integration sanity lint changelog-lint install-collection clean
 
 help:
 	@echo "make demo   - run the example playbooks twice against the simulator (or PAGERDUTY_API_TOKEN's account)"
@@ -51,8 +51,14 @@ integration: venv
 sanity: $(VENV)/.installed
 	$(PY) tests/tools/run_ansible_test.py sanity --local --requirements --color no
 
-lint: $(VENV)/.installed
-	$(VENV)/bin/ansible-lint --profile production --offline examples/
+COLLECTIONS := $(CURDIR)/.build/collections
+
+# The collection installed as a user installs it, for tools that resolve its modules by name.
+install-collection: $(VENV)/.installed
+	$(VENV)/bin/ansible-galaxy collection install --force -p $(COLLECTIONS) . >/dev/null
+
+lint: install-collection
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(VENV)/bin/ansible-lint examples/
 
 changelog-lint: $(VENV)/.installed
 	$(VENV)/bin/antsibull-changelog lint

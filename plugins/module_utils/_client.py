@@ -344,8 +344,7 @@ class PagerDutyClient(JsonApiClient):
         while True:
             page_query = dict(query, limit=PAGE_LIMIT, offset=offset)
             data = self.request('GET', path, page_query)[1] or {}
-            for item in data.get(key) or []:
-                yield item
+            yield from data.get(key) or []
             if not data.get('more'):
                 return
             offset += PAGE_LIMIT

@@ -18,7 +18,7 @@ description:
   - PagerDuty's catalogue has vendors that share a name. An exact name returns all of them; give
     the ID of the one you mean to M(oncall.pagerduty.pd_integration).
 author:
-  - oncall.pagerduty contributors
+  - oncall.pagerduty maintainers (@oncall)
 extends_documentation_fragment:
   - oncall.pagerduty.pagerduty
   - oncall.pagerduty.pagerduty.transport

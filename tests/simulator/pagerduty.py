@@ -113,7 +113,7 @@ class PagerDutyAccount:
         """A deterministic, unique, PagerDuty-shaped ID (P + 6 characters)."""
         number = (next(self._ids) * 48271) % (36 ** 6)
         chars = []
-        for _ in range(6):
+        for dummy in range(6):
             number, index = divmod(number, 36)
             chars.append(_ID_ALPHABET[index])
         return 'P' + ''.join(chars)
@@ -670,7 +670,7 @@ class PagerDutyAccount:
     def add_incidents(self, service_id, integration_id, count, status):
         service = self._service(service_id)
         created = []
-        for _ in range(count):
+        for dummy in range(count):
             incident_id = self.new_id()
             self.incidents[incident_id] = self._object(
                 incident_id, 'incident', 'Seeded incident %s' % incident_id, title='Seeded incident',

@@ -103,7 +103,7 @@ class Simulator:
             match = pattern.match(path)
             if match and route_method == method:
                 return handler, [unquote(g) for g in match.groups()]
-        allowed = [m for m, pattern, _ in self.routes if pattern.match(path)]
+        allowed = [route_method for route_method, pattern, dummy in self.routes if pattern.match(path)]
         if allowed:
             raise ApiFailure(405, 2100, message='Method Not Allowed')
         raise ApiFailure(404, 2100)

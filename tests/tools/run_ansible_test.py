@@ -73,7 +73,7 @@ def link_interpreters():
 
 def _runs(path):
     try:
-        return subprocess.run([path, '-c', 'pass'], capture_output=True, timeout=20).returncode == 0
+        return subprocess.run([path, '-c', 'pass'], capture_output=True, timeout=20, check=False).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
 

@@ -113,7 +113,7 @@ def test_rate_limit_without_headers_backs_off_exponentially(sim):
 def test_real_rate_limiter_is_honoured(sim):
     sim.rate_limit(3, window_seconds=1)
     client = make_client(sim)
-    for _ in range(5):
+    for dummy in range(5):
         client.get('/vendors/PAM4FGS')
     statuses = [r['status'] for r in sim.requests()]
     assert statuses.count(200) == 5 and statuses.count(429) >= 1

@@ -1,0 +1,61 @@
+"""`make demo`: install the collection, run examples/demo.yml twice, and show that the second run
+changes nothing. Against the bundled simulator, or the real account when PAGERDUTY_API_TOKEN is set."""
+
+import os
+import re
+import subprocess
+import sys
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO_ROOT, 'tests', 'tools'))
+
+from simulator import backend  # noqa: E402
+
+COLLECTIONS = os.path.join(REPO_ROOT, '.build', 'collections')
+PLAYBOOK = os.path.join(REPO_ROOT, 'examples', 'demo.yml')
+RECAP = re.compile(r'^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
+
+
+def tool(name):
+    return os.path.join(os.path.dirname(sys.executable), name)
+
+
+def install_collection():
+    subprocess.check_call([tool('ansible-galaxy'), 'collection', 'install', '--force', '-p', COLLECTIONS, REPO_ROOT],
+                          stdout=subprocess.DEVNULL)
+
+
+def run_playbook(env, label):
+    print('\n=== %s ===' % label, flush=True)
+    process = subprocess.run([tool('ansible-playbook'), PLAYBOOK], env=env, cwd=REPO_ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    print(process.stdout, flush=True)
+    totals = {'ok': 0, 'changed': 0, 'failed': 0, 'unreachable': 0}
+    for _host, ok, changed, unreachable, failed in RECAP.findall(process.stdout):
+        totals['ok'] += int(ok)
+        totals['changed'] += int(changed)
+        totals['unreachable'] += int(unreachable)
+        totals['failed'] += int(failed)
+    totals['returncode'] = process.returncode
+    return totals
+
+
+def main():
+    install_collection()
+    with backend() as backend_env:
+        target = backend_env.get('PD_SIM_URL') or 'the PagerDuty account of PAGERDUTY_API_TOKEN'
+        print('Running the examples against %s' % target, flush=True)
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_FORCE_COLOR='0', **backend_env)
+        first = run_playbook(env, 'first run: provisions')
+        second = run_playbook(env, 'second run: must change nothing')
+    print('Summary: first run changed=%(changed)d failed=%(failed)d' % first)
+    print('         second run changed=%(changed)d failed=%(failed)d' % second)
+    if first['returncode'] or second['returncode'] or second['changed']:
+        print('DEMO FAILED: %s' % ('the second run changed something' if second['changed'] else 'a playbook failed'))
+        return 1
+    print('Demo passed: the second run reported no change.')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
