@@ -1,8 +1,8 @@
 """Run ansible-test on this collection: `python tests/tools/run_ansible_test.py sanity|integration ARGS...`.
 
 ansible-test needs the collection at ansible_collections/<namespace>/<name>, while this repository's
-root is the collection root; so the tracked (and untracked, not ignored) files are copied to
-<tmp>/oncall.pagerduty-<hash>/ansible_collections/oncall/pagerduty first. It also needs, offline:
+root is the collection root; so the tracked (and untracked, not ignored) files are copied to a
+fresh <tmp>/oncall.pagerduty-ansible-test-*/ansible_collections/oncall/pagerduty first. It also needs, offline:
 - the pip bootstrap script it would download (get_pip_offline.py, put in its cache), and
 - a PATH on which every python3.X runs (pyenv's shims for versions not selected fail), so it
   finds the real interpreters and nothing else.
@@ -11,7 +11,6 @@ tests/integration/integration_config.yml, written by simulator.py.
 """
 
 import glob
-import hashlib
 import os
 import re
 import shutil
@@ -20,21 +19,16 @@ import sys
 import tempfile
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-# Outside the repository: inside it, ansible-test would ask this repository's git for the file list.
-BUILD = os.path.join(tempfile.gettempdir(), 'oncall.pagerduty-%s' % hashlib.sha1(REPO_ROOT.encode()).hexdigest()[:10])
-COLLECTION_COPY = os.path.join(BUILD, 'ansible_collections', 'oncall', 'pagerduty')
-INTERPRETERS = os.path.join(BUILD, 'bin')
 
 
-def copy_collection():
+def copy_collection(destination):
     files = subprocess.check_output(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
                                     cwd=REPO_ROOT).decode().split('\0')
-    shutil.rmtree(COLLECTION_COPY, ignore_errors=True)
     for name in filter(None, files):
         source = os.path.join(REPO_ROOT, name)
         if not os.path.isfile(source):
             continue  # deleted in the work tree but still in the index
-        target = os.path.join(COLLECTION_COPY, name)
+        target = os.path.join(destination, name)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copy2(source, target)
 
@@ -53,19 +47,18 @@ def install_pip_bootstrap():
                     os.path.join(cache, 'get_pip_%s.py' % version.replace('.', '_')))
 
 
-def link_interpreters():
+def link_interpreters(directory):
     """A directory of python3.X links to interpreters that really run."""
-    shutil.rmtree(INTERPRETERS, ignore_errors=True)
-    os.makedirs(INTERPRETERS)
+    os.makedirs(directory)
     candidates = sorted(glob.glob(os.path.expanduser('~/.pyenv/versions/3.*/bin/python3.*')))
     candidates += [shutil.which('python3.%d' % minor) or '' for minor in range(8, 15)]
     for path in candidates:
         name = os.path.basename(path)
-        link = os.path.join(INTERPRETERS, name)
+        link = os.path.join(directory, name)
         if re.match(r'^python3\.\d+$', name) and not os.path.exists(link) and _runs(path):
             os.symlink(path, link)
     # The running interpreter wins for its own version: it has ansible-core installed.
-    own = os.path.join(INTERPRETERS, 'python%d.%d' % sys.version_info[:2])
+    own = os.path.join(directory, 'python%d.%d' % sys.version_info[:2])
     if os.path.lexists(own):
         os.remove(own)
     os.symlink(sys.executable, own)
@@ -80,17 +73,25 @@ def _runs(path):
 
 def main():
     args = sys.argv[1:]
-    copy_collection()
-    install_pip_bootstrap()
-    link_interpreters()
-    venv_bin = os.path.dirname(sys.executable)
-    env = dict(os.environ, PATH=os.pathsep.join([INTERPRETERS, venv_bin, '/usr/local/bin', '/usr/bin', '/bin']))
-    command = [os.path.join(venv_bin, 'ansible-test')] + args
-    if args[:1] == ['integration']:
-        config = os.path.join(COLLECTION_COPY, 'tests', 'integration', 'integration_config.yml')
-        command = [sys.executable, os.path.join(REPO_ROOT, 'tests', 'tools', 'simulator.py'),
-                   '--integration-config', config, '--'] + command
-    return subprocess.call(command, cwd=COLLECTION_COPY, env=env)
+    # A fresh copy for every run, outside the repository (inside it, ansible-test would ask this
+    # repository's git for the file list), so that runs side by side cannot disturb each other.
+    build = tempfile.mkdtemp(prefix='oncall.pagerduty-ansible-test-')
+    try:
+        collection = os.path.join(build, 'ansible_collections', 'oncall', 'pagerduty')
+        copy_collection(collection)
+        install_pip_bootstrap()
+        interpreters = os.path.join(build, 'bin')
+        link_interpreters(interpreters)
+        venv_bin = os.path.dirname(sys.executable)
+        env = dict(os.environ, PATH=os.pathsep.join([interpreters, venv_bin, '/usr/local/bin', '/usr/bin', '/bin']))
+        command = [os.path.join(venv_bin, 'ansible-test')] + args
+        if args[:1] == ['integration']:
+            config = os.path.join(collection, 'tests', 'integration', 'integration_config.yml')
+            command = [sys.executable, os.path.join(REPO_ROOT, 'tests', 'tools', 'simulator.py'),
+                       '--integration-config', config, '--'] + command
+        return subprocess.call(command, cwd=collection, env=env)
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
 
 
 if __name__ == '__main__':
