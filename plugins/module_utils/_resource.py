@@ -148,7 +148,7 @@ class PagerDutyModule:
 class ResourceModule(PagerDutyModule):
     """The engine for one kind of object; a module fills in the hooks below.
 
-    Hooks: ``find()`` the current object or None; ``desired(current)`` the fields the user set,
+    Hooks: ``validate()`` fails on bad input before any request; ``find()`` the current object or None; ``desired(current)`` the fields the user set,
     shaped like the API object; ``create(desired)``, ``update(current, changes)`` and
     ``delete(current)`` the writes; ``present(obj)`` the object as results show it.
     """
@@ -156,6 +156,9 @@ class ResourceModule(PagerDutyModule):
     result_key = None
     # Fields never shown in a diff (integration keys, Datadog service keys).
     secret_fields = ()
+
+    def validate(self):
+        """Fail on bad input before any request."""
 
     def find(self):
         raise NotImplementedError
@@ -190,6 +193,7 @@ class ResourceModule(PagerDutyModule):
     # -- the engine ------------------------------------------------------------------------------
 
     def run(self):
+        self.validate()
         self.doing = 'look up the %s' % self.result_key
         current = self.find()
         current = None if current is None else self.present(current)

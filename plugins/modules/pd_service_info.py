@@ -1,0 +1,160 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to oncall.pagerduty
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: pd_service_info
+short_description: Read PagerDuty services
+version_added: 0.1.0
+description:
+  - Read services by exact name, by part of the name, by team, or by ID, or list them all,
+    optionally with the full objects of their integrations.
+author:
+  - oncall.pagerduty maintainers (@oncall)
+extends_documentation_fragment:
+  - oncall.pagerduty.pagerduty
+  - oncall.pagerduty.pagerduty.transport
+  - oncall.pagerduty.attributes
+  - oncall.pagerduty.attributes.info_module
+options:
+  name:
+    description:
+      - The service's exact name.
+      - Mutually exclusive with O(query) and O(id).
+    type: str
+  query:
+    description:
+      - Part of the name; every service whose name contains it is returned.
+      - Mutually exclusive with O(name) and O(id).
+    type: str
+  id:
+    description:
+      - The service's ID. An unknown ID returns an empty list.
+      - Mutually exclusive with O(name), O(query) and O(team_ids).
+    type: str
+  team_ids:
+    description:
+      - Only services of these teams (the account needs the teams feature).
+    type: list
+    elements: str
+  include_integrations:
+    description:
+      - Return each service's integrations as full objects, including their V(integration_key)
+        and V(integration_email), instead of references. Costs no extra request.
+    type: bool
+    default: false
+notes:
+  - Without any filter every service is listed. PagerDuty returns at most 10,000 results for one
+    listing; past that the module warns and returns the first 10,000, so filter large accounts.
+seealso:
+  - module: oncall.pagerduty.pd_service
+'''
+
+EXAMPLES = r'''
+- name: Read services
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/oncall.pagerduty.pagerduty:
+      api_token: "{{ vault_pagerduty_api_token }}"
+  tasks:
+    - name: Read one service and its integrations
+      oncall.pagerduty.pd_service_info:
+        name: Shopping Cart
+        include_integrations: true
+      register: cart
+
+    - name: Show the Events API v2 integration keys
+      ansible.builtin.debug:
+        msg: "{{ cart.services[0].integrations | selectattr('type', 'equalto', 'events_api_v2_inbound_integration')
+                 | map(attribute='name') | list }}"
+
+    - name: List the services of the Platform team whose names mention "cart"
+      oncall.pagerduty.pd_service_info:
+        query: cart
+        team_ids: [PTEAM01]
+      register: platform_carts
+'''
+
+RETURN = r'''
+services:
+  description:
+    - The services found, sorted by name, as PagerDuty returns them; disabled timeouts are shown as V(0).
+    - Empty when nothing matched.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The service's ID.
+      type: str
+    name:
+      description: The service's name.
+      type: str
+    status:
+      description: The service's status.
+      type: str
+    escalation_policy:
+      description: A reference to its escalation policy.
+      type: dict
+    integrations:
+      description:
+        - References to its integrations, or with O(include_integrations=true) the full integration objects.
+      type: list
+      elements: dict
+'''
+
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PagerDutyModule
+from ansible_collections.oncall.pagerduty.plugins.module_utils._service import (
+    include_query,
+    present_service,
+    service_by_id,
+)
+
+INCLUDES = ('auto_pause_notifications_parameters',)
+
+
+class ServiceInfo(PagerDutyModule):
+    argument_spec = dict(
+        name=dict(type='str'),
+        query=dict(type='str'),
+        id=dict(type='str'),
+        team_ids=dict(type='list', elements='str'),
+        include_integrations=dict(type='bool', default=False),
+    )
+    module_kwargs = dict(
+        mutually_exclusive=[('name', 'query', 'id'), ('id', 'team_ids')],
+        supports_check_mode=True,
+    )
+
+    def run(self):
+        params = self.params
+        for option in ('name', 'query', 'id'):
+            if params[option] is not None and not params[option].strip():
+                self.fail('%s: must not be empty' % option)
+        includes = INCLUDES + (('integrations',) if params['include_integrations'] else ())
+        self.doing = 'read services'
+        if params['id']:
+            found = service_by_id(self.client, params['id'], includes)
+            services = [found] if found else []
+        else:
+            query = include_query(includes)
+            for option in ('name', 'query'):
+                if params[option]:
+                    query[option] = params[option]
+            if params['team_ids']:
+                query['team_ids[]'] = params['team_ids']
+            services = list(self.client.paginate('/services', 'services', query))
+        services.sort(key=lambda s: ((s.get('name') or '').casefold(), s.get('id') or ''))
+        self.exit(changed=False, services=[present_service(s) for s in services])
+
+
+def main():
+    ServiceInfo().execute()
+
+
+if __name__ == '__main__':
+    main()

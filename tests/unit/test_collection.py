@@ -1,0 +1,41 @@
+"""The collection's metadata and documentation agree with its code."""
+
+import glob
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from ansible_collections.oncall.pagerduty.plugins.module_utils._client import COLLECTION_VERSION
+from tests.unit.conftest import REPO_ROOT
+
+MODULES = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(REPO_ROOT, 'plugins', 'modules', 'pd_*.py')))
+
+
+def load_yaml(*parts):
+    with open(os.path.join(REPO_ROOT, *parts)) as handle:
+        return yaml.safe_load(handle)
+
+
+def test_user_agent_version_is_the_collection_version():
+    assert COLLECTION_VERSION == load_yaml('galaxy.yml')['version']
+
+
+def test_action_group_lists_every_module():
+    assert sorted(load_yaml('meta', 'runtime.yml')['action_groups']['pagerduty']) == MODULES
+
+
+@pytest.mark.parametrize('module', MODULES)
+def test_ansible_doc_renders_the_module(module, tmp_path):
+    """What a user runs; also catches YAML that parses but is not valid documentation."""
+    link = tmp_path / 'ansible_collections' / 'oncall' / 'pagerduty'
+    link.parent.mkdir(parents=True)
+    link.symlink_to(REPO_ROOT)
+    ansible_doc = os.path.join(os.path.dirname(sys.executable), 'ansible-doc')
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(tmp_path), ANSIBLE_NOCOLOR='1')
+    process = subprocess.run([ansible_doc, '-t', 'module', 'oncall.pagerduty.' + module],
+                             capture_output=True, text=True, env=env, check=False)
+    assert process.returncode == 0, process.stderr
+    assert 'oncall.pagerduty.%s' % module in process.stdout and 'EXAMPLES' in process.stdout

@@ -1,0 +1,294 @@
+"""pd_service and pd_service_info run in-process against the simulator; every claim about
+requests and writes is read from the simulator's request log and state."""
+
+import pytest
+
+from ansible_collections.oncall.pagerduty.plugins.modules import pd_service, pd_service_info
+
+FULL = dict(
+    name='Shopping Cart', description='Checkout API', escalation_policy='Platform On-Call',
+    auto_resolve_timeout=14400, acknowledgement_timeout=600,
+    incident_urgency_rule=dict(type='use_support_hours', during_support_hours='high', outside_support_hours='low'),
+    support_hours=dict(time_zone='Europe/Paris', start_time='09:00', end_time='18:00', days_of_week=[5, 1, 2, 3, 4]),
+    scheduled_actions=[dict(at='support_hours_start')],
+    alert_grouping_parameters=dict(type='content_based', config=dict(aggregate='all', fields=['source'], time_window=300)),
+    auto_pause_notifications_parameters=dict(enabled=True, timeout=300),
+    alert_creation='create_alerts_and_incidents',
+)
+
+
+def services(sim):
+    return sim.state()['services']
+
+
+def test_check_mode_create_writes_nothing(sim, run_module):
+    result = run_module(pd_service, check_mode=True, diff=True, **FULL)
+    assert result['changed']
+    assert result['service']['id'] is None and result['service']['name'] == 'Shopping Cart'
+    assert result['diff']['before'] == {} and result['diff']['after']['description'] == 'Checkout API'
+    assert sim.writes() == [] and services(sim) == []
+
+
+def test_create_every_setting_then_second_run_is_ok_in_one_request(sim, run_module):
+    created = run_module(pd_service, diff=True, **FULL)
+    assert created['changed']
+    service = created['service']
+    assert service['escalation_policy']['id'] == 'PPLATEP'
+    assert service['support_hours']['days_of_week'] == [1, 2, 3, 4, 5]
+    assert service['support_hours']['start_time'] == '09:00:00'
+    assert service['incident_urgency_rule']['outside_support_hours'] == {'type': 'constant', 'urgency': 'low'}
+    assert service['alert_grouping_parameters']['config']['fields'] == ['source']
+    assert [r['method'] for r in sim.writes()] == ['POST']
+    sim.clear_requests()
+    again = run_module(pd_service, diff=True, **FULL)
+    assert not again['changed'] and 'diff' not in again
+    assert len(sim.requests()) == 1  # the policy by name is the service's own: no lookup
+
+
+def test_no_op_with_policy_by_id_costs_one_request(sim, run_module):
+    run_module(pd_service, name='web', escalation_policy='PDEFEP1')
+    sim.clear_requests()
+    assert not run_module(pd_service, name='web', escalation_policy='PDEFEP1')['changed']
+    assert len(sim.requests()) == 1
+
+
+def test_changing_the_policy_by_name_looks_it_up_and_shows_names_in_the_diff(sim, run_module):
+    run_module(pd_service, name='web', escalation_policy='Default')
+    sim.clear_requests()
+    result = run_module(pd_service, diff=True, name='web', escalation_policy='Payments On-Call')
+    assert result['changed'] and result['service']['escalation_policy']['id'] == 'PPAYEP1'
+    assert result['diff'] == {'before': {'escalation_policy': {'id': 'PDEFEP1', 'summary': 'Default'}},
+                              'after': {'escalation_policy': {'id': 'PPAYEP1', 'summary': 'Payments On-Call'}}}
+    assert [r['method'] for r in sim.requests()] == ['GET', 'GET', 'PUT']
+
+
+@pytest.mark.parametrize('option, value, before, after', [
+    ('description', 'new words', None, 'new words'),
+    ('auto_resolve_timeout', 0, 14400, 0),
+    ('acknowledgement_timeout', 900, 600, 900),
+    ('incident_urgency_rule', dict(type='constant', urgency='severity_based'), None,
+     {'type': 'constant', 'urgency': 'severity_based'}),
+    ('alert_grouping_parameters', dict(type='time', config=dict(timeout=5)), None, {'type': 'time', 'config': {'timeout': 5}}),
+    ('auto_pause_notifications_parameters', dict(enabled=True, timeout=600), None, {'enabled': True, 'timeout': 600}),
+])
+def test_each_setting_updates_with_a_diff_of_that_setting_only(sim, run_module, option, value, before, after):
+    run_module(pd_service, name='web', escalation_policy='Default', auto_resolve_timeout=14400, acknowledgement_timeout=600)
+    result = run_module(pd_service, diff=True, name='web', **{option: value})
+    assert result['changed']
+    assert list(result['diff']['after']) == [option] and result['diff']['after'][option] == after
+    if before is not None:
+        assert result['diff']['before'][option] == before
+    assert not run_module(pd_service, name='web', **{option: value})['changed']
+
+
+def test_alert_grouping_can_be_turned_off(sim, run_module):
+    run_module(pd_service, name='web', escalation_policy='Default', alert_grouping_parameters=dict(type='time', config=dict(timeout=5)))
+    result = run_module(pd_service, diff=True, name='web', alert_grouping_parameters=dict(type='none'))
+    assert result['changed'] and result['diff'] == {'before': {'alert_grouping_parameters': {'type': 'time'}},
+                                                    'after': {'alert_grouping_parameters': {'type': None}}}
+    assert services(sim)[0]['alert_grouping_parameters']['type'] is None
+    assert not run_module(pd_service, name='web', alert_grouping_parameters=dict(type='none'))['changed']
+
+
+def test_disabled_timeout_is_sent_as_0_and_shown_as_0(sim, run_module):
+    result = run_module(pd_service, name='web', escalation_policy='Default', auto_resolve_timeout=0)
+    assert result['service']['auto_resolve_timeout'] == 0
+    assert services(sim)[0]['auto_resolve_timeout'] is None  # PagerDuty stores null
+
+
+def test_disable_and_re_enable(sim, run_module):
+    run_module(pd_service, name='web', escalation_policy='Default')
+    disabled = run_module(pd_service, diff=True, name='web', status='disabled')
+    assert disabled['changed'] and disabled['diff'] == {'before': {'status': 'active'}, 'after': {'status': 'disabled'}}
+    assert services(sim)[0]['status'] == 'disabled'
+    assert not run_module(pd_service, name='web', status='disabled')['changed']
+    assert run_module(pd_service, name='web', status='active')['changed']
+    assert services(sim)[0]['status'] == 'active'
+
+
+def test_creating_a_disabled_service_is_create_then_update(sim, run_module):
+    result = run_module(pd_service, name='web', escalation_policy='Default', status='disabled')
+    assert result['changed'] and result['service']['status'] == 'disabled'
+    assert [r['method'] for r in sim.writes()] == ['POST', 'PUT']
+    assert sim.writes()[0]['body']['service'].get('status') is None
+
+
+def test_rename_by_id(sim, run_module):
+    service_id = run_module(pd_service, name='old name', escalation_policy='Default')['service']['id']
+    result = run_module(pd_service, diff=True, id=service_id, name='new name')
+    assert result['changed'] and result['diff'] == {'before': {'name': 'old name'}, 'after': {'name': 'new name'}}
+    assert [s['name'] for s in services(sim)] == ['new name']
+
+
+def test_unknown_id_fails_clearly(sim, run_module):
+    result = run_module(pd_service, id='PNOSUCH', name='x')
+    assert result['failed'] and result['msg'] == "id: no service has the ID 'PNOSUCH'; to create a service, give its name instead"
+    assert sim.writes() == []
+
+
+def test_delete_then_delete_again_is_ok(sim, run_module):
+    run_module(pd_service, name='web', escalation_policy='Default')
+    first = run_module(pd_service, diff=True, name='web', state='absent')
+    assert first['changed'] and first['service'] == {} and first['diff']['before']['name'] == 'web'
+    assert services(sim) == []
+    assert not run_module(pd_service, name='web', state='absent')['changed']
+
+
+def test_check_mode_delete_writes_nothing(sim, run_module):
+    run_module(pd_service, name='web', escalation_policy='Default')
+    sim.clear_requests()
+    assert run_module(pd_service, check_mode=True, name='web', state='absent')['changed']
+    assert sim.writes() == [] and len(services(sim)) == 1
+
+
+def test_existing_service_is_adopted_by_name(sim, run_module):
+    sim.seed(services=[{'name': 'web', 'escalation_policy': 'Default', 'description': 'made by hand'}])
+    result = run_module(pd_service, name='web', escalation_policy='Default', description='made by hand')
+    assert not result['changed'] and sim.writes() == []
+
+
+def test_create_whose_answer_is_lost_is_adopted_not_duplicated(sim, run_module):
+    sim.fault(method='POST', path='^/services$', action='commit_then_drop')
+    result = run_module(pd_service, name='web', escalation_policy='Default', timeout=5)
+    assert result['changed'] and result['service']['name'] == 'web'
+    assert [r['method'] for r in sim.writes()] == ['POST']
+    assert len(services(sim)) == 1
+
+
+def test_create_that_failed_with_a_server_error_is_verified_then_sent_again(sim, run_module):
+    sim.fault(method='POST', path='^/services$', action='status', status=503)
+    result = run_module(pd_service, name='web', escalation_policy='Default')
+    assert result['changed']
+    assert [r['status'] for r in sim.writes()] == [503, 201]
+    assert len(services(sim)) == 1
+
+
+def test_name_taken_between_lookup_and_create_is_adopted(sim, run_module):
+    # Another run creates the service after this one looked and before it creates.
+    sim.fault(method='POST', path='^/services$', action='status', status=400,
+              body={'error': {'code': 2001, 'message': 'Invalid Input Provided', 'errors': ['Name has already been taken']}})
+    sim.seed(services=[{'name': 'web', 'escalation_policy': 'Default'}])
+    sim.clear_requests()
+    # The seeded service is visible to the re-read that follows the conflict.
+    result = run_module(pd_service, id=None, name='web', escalation_policy='Default', description='mine')
+    assert not result.get('failed') and result['service']['description'] == 'mine'
+    assert len(services(sim)) == 1
+
+
+def test_support_hours_rule_needs_support_hours_unless_the_service_has_them(sim, run_module):
+    rule = dict(type='use_support_hours', during_support_hours='high', outside_support_hours='low')
+    refused = run_module(pd_service, name='web', escalation_policy='Default', incident_urgency_rule=rule)
+    assert refused['failed'] and refused['msg'] == 'support_hours: required when incident_urgency_rule type is use_support_hours'
+    assert sim.writes() == []
+    run_module(pd_service, **FULL)
+    assert not run_module(pd_service, name='Shopping Cart', incident_urgency_rule=rule)['changed']
+
+
+def test_alert_creation_is_accepted_but_never_compared(sim, run_module):
+    run_module(pd_service, name='web', escalation_policy='Default')
+    assert not run_module(pd_service, name='web', alert_creation='create_alerts_and_incidents')['changed']
+
+
+@pytest.mark.parametrize('options, message', [
+    (dict(name=''), 'name: must not be blank'),
+    (dict(name='web\n'), 'name: must not contain non-printable characters'),
+    (dict(name=' web'), 'name: must not start or end with a space'),
+    (dict(alert_creation='create_incidents'), 'alert_creation: create_incidents is no longer available'),
+    (dict(auto_resolve_timeout=-1), 'auto_resolve_timeout: must be 0 (disabled) or a positive number of seconds, got -1'),
+    (dict(acknowledgement_timeout=-5), 'acknowledgement_timeout: must be 0 (disabled)'),
+    (dict(incident_urgency_rule=dict(type='constant')), 'incident_urgency_rule: type constant needs urgency'),
+    (dict(incident_urgency_rule=dict(type='use_support_hours', urgency='high', during_support_hours='high',
+                                     outside_support_hours='low')), 'incident_urgency_rule: urgency cannot be set with type use_support_hours'),
+    (dict(incident_urgency_rule=dict(type='use_support_hours', during_support_hours='high')), 'needs both during_support_hours'),
+    (dict(incident_urgency_rule=dict(type='constant', urgency='high', outside_support_hours='low')),
+     'during_support_hours and outside_support_hours need type use_support_hours'),
+    (dict(incident_urgency_rule=dict(type='constant', urgency='urgent')),
+     'value of urgency must be one of: high, low, severity_based, got: urgent found in incident_urgency_rule'),
+    (dict(scheduled_actions=[dict(at='support_hours_start')], incident_urgency_rule=dict(type='constant', urgency='high')),
+     'scheduled_actions: need incident_urgency_rule type use_support_hours'),
+    (dict(support_hours=dict(time_zone='UTC', start_time='9am', end_time='17:00', days_of_week=[1])),
+     "support_hours.start_time: '9am' is not a time of day"),
+    (dict(support_hours=dict(time_zone='UTC', start_time='09:00', end_time='17:00', days_of_week=[0, 8])),
+     'support_hours.days_of_week: must list days from 1 (Monday) to 7 (Sunday), got [0, 8]'),
+    (dict(support_hours=dict(time_zone=' ', start_time='09:00', end_time='17:00', days_of_week=[1])),
+     'support_hours.time_zone: must not be blank'),
+    (dict(alert_grouping_parameters=dict(type='time', config=dict(time_window=300))),
+     'alert_grouping_parameters.config: time_window not allowed with type time (allowed: timeout)'),
+    (dict(alert_grouping_parameters=dict(type='time', config=dict(timeout=2000))),
+     'alert_grouping_parameters.config.timeout: must be 0 to 1440 minutes, got 2000'),
+    (dict(alert_grouping_parameters=dict(type='intelligent', config=dict(time_window=5))),
+     'alert_grouping_parameters.config.time_window: must be 0 or 300 to 3600 seconds, got 5'),
+    (dict(alert_grouping_parameters=dict(type='intelligent', config=dict(time_window=86400))),
+     'must be 0 or 300 to 3600 seconds, got 86400'),
+    (dict(alert_grouping_parameters=dict(type='content_based', config=dict(aggregate='all'))),
+     'alert_grouping_parameters.config: type content_based needs aggregate and fields'),
+    (dict(alert_grouping_parameters=dict(type='none', config=dict(timeout=5))),
+     'alert_grouping_parameters.config: timeout not allowed with type none (allowed: none)'),
+    (dict(auto_pause_notifications_parameters=dict(enabled=True, timeout=100)),
+     'value of timeout must be one of: 0, 120, 180, 300, 600, 900, got: 100 found in auto_pause_notifications_parameters'),
+    (dict(auto_pause_notifications_parameters=dict(enabled=False, timeout=300)),
+     'auto_pause_notifications_parameters: timeout applies only when enabled is true'),
+    (dict(status='maintenance'), 'value of status must be one of: active, disabled, got: maintenance'),
+])
+def test_bad_input_fails_before_any_request(sim, run_module, options, message):
+    args = dict(name='web', escalation_policy='Default')
+    args.update(options)
+    result = run_module(pd_service, **args)
+    assert result['failed'] and message in result['msg'], result['msg']
+    assert sim.requests() == []
+
+
+def test_create_without_policy_names_the_option(sim, run_module):
+    result = run_module(pd_service, name='web')
+    assert result['failed'] and result['msg'] == "escalation_policy: required to create the service 'web'"
+    assert sim.writes() == []
+
+
+def test_unknown_policy_is_named(sim, run_module):
+    result = run_module(pd_service, name='web', escalation_policy='Nobody On-Call')
+    assert result['failed']
+    assert "escalation_policy: no escalation policy is named or identified by 'Nobody On-Call'" in result['msg']
+    assert sim.writes() == []
+
+
+def test_read_only_token_gets_an_actionable_message(sim, run_module):
+    result = run_module(pd_service, api_token=sim.readonly_token, name='web', escalation_policy='PDEFEP1')
+    assert result['failed'] and result['status'] == 403
+    assert result['msg'].startswith('could not create the service: the token was refused permission: it may be a read-only API key')
+    assert services(sim) == []
+
+
+def test_read_only_token_can_run_check_mode(sim, run_module):
+    result = run_module(pd_service, check_mode=True, api_token=sim.readonly_token, name='web', escalation_policy='PDEFEP1')
+    assert result['changed'] and not result.get('failed')
+
+
+def test_rejected_token(sim, run_module):
+    result = run_module(pd_service, api_token='bad', name='web', escalation_policy='Default')
+    assert result['failed'] and result['msg'].startswith('could not look up the service: the API token was rejected')
+
+
+# -- pd_service_info -----------------------------------------------------------------------------
+
+def test_info_by_name_query_id_and_team(sim, run_module):
+    sim.seed(services=[{'name': 'cart', 'escalation_policy': 'Platform On-Call', 'auto_resolve_timeout': None},
+                       {'name': 'cart-worker', 'escalation_policy': 'Payments On-Call'},
+                       {'name': 'billing', 'escalation_policy': 'Default'}])
+    by_name = run_module(pd_service_info, name='cart')['services']
+    assert [s['name'] for s in by_name] == ['cart'] and by_name[0]['auto_resolve_timeout'] == 0
+    assert [s['name'] for s in run_module(pd_service_info, query='cart')['services']] == ['cart', 'cart-worker']
+    assert [s['name'] for s in run_module(pd_service_info, id=by_name[0]['id'])['services']] == ['cart']
+    assert run_module(pd_service_info, id='PNOSUCH')['services'] == []
+    assert [s['name'] for s in run_module(pd_service_info, team_ids=['PTEAM02'])['services']] == ['cart-worker']
+    assert len(run_module(pd_service_info)['services']) == 3
+
+
+def test_info_with_integrations_in_one_request(sim, run_module):
+    sim.seed(services=[{'name': 'cart', 'escalation_policy': 'Default'}],
+             integrations=[{'service': 'cart', 'type': 'events_api_v2_inbound_integration', 'name': 'Events'}])
+    sim.clear_requests()
+    result = run_module(pd_service_info, check_mode=True, name='cart', include_integrations=True)
+    integration = result['services'][0]['integrations'][0]
+    assert integration['name'] == 'Events' and len(integration['integration_key']) == 32
+    assert len(sim.requests()) == 1 and sim.requests()[0]['query']['include[]'] == [
+        'auto_pause_notifications_parameters', 'integrations']
