@@ -25,6 +25,9 @@ ERROR_MESSAGES = {
 }
 
 MAX_INTEGRATIONS_PER_SERVICE = 250
+# PagerDuty refuses to move an integration with more open incidents than this.
+MAX_OPEN_INCIDENTS_TO_MOVE = 8000
+OPEN_STATUSES = ('triggered', 'acknowledged')
 OFFSET_CAP = 10000
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 25
@@ -553,10 +556,20 @@ class PagerDutyAccount:
         return 200, {'integration': self.integration_view(integration, ())}
 
     def move_integration(self, integration, new_service_id):
-        """Hook for moves (the API documents none); extended where moves are modelled."""
+        """Move as PagerDuty's web UI does: same ID and key, and the open incidents follow it."""
         target = self._service(new_service_id)
+        if sum(1 for i in self.integrations.values() if i['service']['id'] == new_service_id) >= MAX_INTEGRATIONS_PER_SERVICE:
+            raise ApiFailure(400, 2019, ['The destination service already has %d integrations' % MAX_INTEGRATIONS_PER_SERVICE])
+        incidents = [i for i in self.incidents.values() if i.get('integration_id') == integration['id']]
+        if sum(1 for i in incidents if i['status'] in OPEN_STATUSES) > MAX_OPEN_INCIDENTS_TO_MOVE:
+            raise invalid('An integration with more than %d open incidents cannot be moved; resolve incidents first'
+                          % MAX_OPEN_INCIDENTS_TO_MOVE)
         integration['service'] = self.reference(target)
         integration['self'] = '%s/services/%s/integrations/%s' % (self.base_url, new_service_id, integration['id'])
+        integration['html_url'] = 'https://%s.pagerduty.com/services/%s/integrations/%s' % (
+            catalogue.SUBDOMAIN, new_service_id, integration['id'])
+        for incident in incidents:
+            incident['service'] = self.reference(target)
 
     def delete_integration(self, query, body, service_id, integration_id):
         self._integration(service_id, integration_id)
@@ -681,7 +694,7 @@ class PagerDutyAccount:
 
     def list_incidents(self, query, body):
         service_ids = set(query.get('service_ids[]', []))
-        statuses = set(query.get('statuses[]', [])) or {'triggered', 'acknowledged'}
+        statuses = set(query.get('statuses[]', [])) or set(OPEN_STATUSES) | {'resolved'}
         items = [i for i in self.incidents.values()
                  if i['status'] in statuses and (not service_ids or i['service']['id'] in service_ids)]
         items.sort(key=lambda i: i['id'])

@@ -122,8 +122,22 @@ def run_module(sim, capsys):
         args['_ansible_check_mode'] = check_mode
         args['_ansible_diff'] = diff
         capsys.readouterr()
+        forget_warnings()
         with module_args(args), pytest.raises(SystemExit):
             module.main()
         return json.loads(capsys.readouterr().out)
 
     return run
+
+
+def forget_warnings():
+    """Warnings are collected in module-level state that outlives an in-process module run."""
+    from ansible.module_utils.common import warnings
+
+    warnings._global_warnings.clear()
+    warnings._global_deprecations.clear()
+
+
+def warning_texts(result):
+    """The warnings of a result as text: ansible-core 2.19+ returns them as structured summaries."""
+    return [w if isinstance(w, str) else w['event']['msg'] for w in result.get('warnings', [])]
