@@ -34,3 +34,18 @@ attributes:
     details:
       - This action does not modify state.
 '''
+
+    # The Datadog module's credentials are Datadog's, so it has an action group of its own.
+    DATADOG = r'''
+options: {}
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+  action_group:
+    description: Use C(group/oncall.pagerduty.datadog) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - oncall.pagerduty.datadog
+'''

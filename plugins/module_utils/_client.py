@@ -188,6 +188,33 @@ class JsonApiClient:
         """(code, message, errors) from an error response body."""
         return None, None, []
 
+    # -- verbs -----------------------------------------------------------------------------------
+
+    def get(self, path, query=None):
+        """The response body, or None when the object does not exist (404)."""
+        try:
+            return self.request('GET', path, query)[1]
+        except ApiError as err:
+            if err.status == 404:
+                return None
+            raise
+
+    def post(self, path, body):
+        return self.request('POST', path, body=body)[1]
+
+    def put(self, path, body):
+        return self.request('PUT', path, body=body)[1]
+
+    def delete(self, path):
+        """True when deleted, False when it was already gone (a retried DELETE may find that)."""
+        try:
+            self.request('DELETE', path)
+        except ApiError as err:
+            if err.status == 404:
+                return False
+            raise
+        return True
+
     # -- transport -------------------------------------------------------------------------------
 
     def url_for(self, path, query=None):
@@ -307,33 +334,6 @@ class PagerDutyClient(JsonApiClient):
             errors = [errors]
         return error.get('code'), error.get('message'), errors
 
-    # -- verbs -----------------------------------------------------------------------------------
-
-    def get(self, path, query=None):
-        """The response body, or None when the object does not exist (404)."""
-        try:
-            return self.request('GET', path, query)[1]
-        except PagerDutyError as err:
-            if err.status == 404:
-                return None
-            raise
-
-    def post(self, path, body):
-        return self.request('POST', path, body=body)[1]
-
-    def put(self, path, body):
-        return self.request('PUT', path, body=body)[1]
-
-    def delete(self, path):
-        """True when deleted, False when it was already gone (a retried DELETE may find that)."""
-        try:
-            self.request('DELETE', path)
-        except PagerDutyError as err:
-            if err.status == 404:
-                return False
-            raise
-        return True
-
     # -- lists -----------------------------------------------------------------------------------
 
     def paginate(self, path, key, query=None):
@@ -399,3 +399,24 @@ class PagerDutyClient(JsonApiClient):
                 '%s: %d %ss are named %r: %s. Give the ID of the one you mean.'
                 % (option, len(matches), label, value, listing), candidates=matches)
         return matches[0]
+
+
+DATADOG_SITES = ('datadoghq.com', 'us3.datadoghq.com', 'us5.datadoghq.com', 'datadoghq.eu', 'ap1.datadoghq.com',
+                 'ap2.datadoghq.com', 'uk1.datadoghq.com', 'ddog-gov.com', 'us2.ddog-gov.com')
+
+
+class DatadogClient(JsonApiClient):
+    """Datadog's API v1, on the same transport: key headers, its error body and rate-limit header."""
+
+    error_class = DatadogError
+    rate_limit_reset_headers = ('X-RateLimit-Reset', 'Retry-After')
+
+    def __init__(self, api_key, app_key, site='datadoghq.com', api_url=None, **transport):
+        headers = {'DD-API-KEY': api_key, 'DD-APPLICATION-KEY': app_key, 'Accept': 'application/json'}
+        super().__init__(api_url or 'https://api.%s' % site, headers, **transport)
+
+    def parse_error_body(self, data):
+        errors = (data or {}).get('errors') if isinstance(data, dict) else None
+        if not isinstance(errors, list) or not errors:
+            return None, None, []
+        return None, str(errors[0]), [str(e) for e in errors[1:]]

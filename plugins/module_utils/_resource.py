@@ -83,6 +83,7 @@ class PagerDutyModule:
     argument_spec = {}
     module_kwargs = {}
     common_argument_spec = PAGERDUTY_ARGUMENT_SPEC
+    status_advice = _STATUS_ADVICE
 
     def __init__(self):
         spec = dict(self.common_argument_spec)
@@ -131,7 +132,7 @@ class PagerDutyModule:
 
     def explain(self, err):
         doing = ('could not %s: ' % self.doing) if self.doing else ''
-        advice = _STATUS_ADVICE.get(err.status)
+        advice = self.status_advice.get(err.status)
         if advice:
             return '%s%s (%s)' % (doing, advice, err)
         return '%s%s' % (doing, err)

@@ -9,6 +9,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from .datadog import DatadogAccount
+from .datadog import failure as datadog_failure
 from .pagerduty import ApiFailure, PagerDutyAccount
 
 DEFAULT_TOKEN = 'sim-full-access-token'
@@ -17,6 +19,9 @@ CONTROL_PREFIX = '/_sim/'
 FAULT_ACTIONS = ('status', 'delay', 'drop', 'commit_then_drop')
 # Headers kept in the request log; credentials never are.
 RECORDED_HEADERS = ('accept', 'user-agent', 'content-type')
+# Body fields replaced in the request log: keys are secrets wherever they appear.
+REDACTED_FIELDS = ('service_key',)
+REDACTED = '<redacted>'
 
 
 class Fault:
@@ -53,8 +58,8 @@ class RateLimiter:
         self.window = float(window_seconds or 60)
         self._windows = {}
 
-    def check(self, token):
-        """(allowed?, headers) for one request by `token`."""
+    def check(self, token, style='pagerduty'):
+        """(allowed?, headers) for one request by `token`, with the headers in the API's own style."""
         if self.limit is None:
             return True, {}
         now = self._clock()
@@ -66,6 +71,9 @@ class RateLimiter:
             used += 1
         self._windows[token] = (start, used)
         reset = max(1, math.ceil(self.window - (now - start)))
+        if style == 'datadog':
+            return allowed, {'X-RateLimit-Limit': str(self.limit), 'X-RateLimit-Period': str(int(self.window)),
+                             'X-RateLimit-Remaining': str(self.limit - used), 'X-RateLimit-Reset': str(reset)}
         return allowed, {'ratelimit-limit': str(self.limit), 'ratelimit-remaining': str(self.limit - used),
                          'ratelimit-reset': str(reset)}
 
@@ -77,15 +85,18 @@ class Simulator:
         self.lock = threading.RLock()
         self.tokens = {token: 'full', readonly_token: 'read'}
         self.pagerduty = PagerDutyAccount(base_url)
+        self.datadog = DatadogAccount()
         self.rate_limiter = RateLimiter()
         self.faults = []
         self.requests = []
-        self.routes = [(method, re.compile('^%s$' % pattern), handler)
-                       for method, pattern, handler in self.pagerduty.routes()]
+        self.routes = [(method, re.compile('^%s$' % pattern), handler, api)
+                       for api, account in (('pagerduty', self.pagerduty), ('datadog', self.datadog))
+                       for method, pattern, handler in account.routes()]
 
     def reset(self):
         with self.lock:
             self.pagerduty.reset()
+            self.datadog.reset()
             self.faults = []
             self.requests = []
             self.rate_limiter.configure(None, 60)
@@ -99,11 +110,12 @@ class Simulator:
         return None
 
     def route(self, method, path):
-        for route_method, pattern, handler in self.routes:
+        """(handler, path arguments, API name) of the endpoint serving method and path."""
+        for route_method, pattern, handler, api in self.routes:
             match = pattern.match(path)
             if match and route_method == method:
-                return handler, [unquote(g) for g in match.groups()]
-        allowed = [route_method for route_method, pattern, dummy in self.routes if pattern.match(path)]
+                return handler, [unquote(g) for g in match.groups()], api
+        allowed = [route_method for route_method, pattern, dummy, dummy_api in self.routes if pattern.match(path)]
         if allowed:
             raise ApiFailure(405, 2100, message='Method Not Allowed')
         raise ApiFailure(404, 2100)
@@ -120,13 +132,19 @@ class Simulator:
 
     def handle_api(self, method, path, query, body, headers):
         """(status, body, headers) of one API request, with auth and rate limiting."""
-        token = None
         try:
-            token = self.authenticate(headers, method)
-            allowed, limit_headers = self.rate_limiter.check(token)
-            if not allowed:
-                raise ApiFailure(429, 2020, message='Rate Limit Exceeded', headers=limit_headers)
-            handler, args = self.route(method, path)
+            handler, args, api = self.route(method, path)
+            if api == 'datadog':
+                self.datadog.authenticate(headers, method)
+                allowed, limit_headers = self.rate_limiter.check(headers.get('DD-API-KEY'), style='datadog')
+                if not allowed:
+                    raise datadog_failure(429, 'Rate limit of %s requests in %s seconds reached'
+                                          % (self.rate_limiter.limit, int(self.rate_limiter.window)), headers=limit_headers)
+            else:
+                token = self.authenticate(headers, method)
+                allowed, limit_headers = self.rate_limiter.check(token)
+                if not allowed:
+                    raise ApiFailure(429, 2020, message='Rate Limit Exceeded', headers=limit_headers)
             if method in ('POST', 'PUT') and not isinstance(body, dict):
                 raise ApiFailure(400, 2001, ['The request body must be JSON'])
             with self.lock:
@@ -187,7 +205,7 @@ def make_handler(sim):
             if path.startswith(CONTROL_PREFIX):
                 status, data = control(sim, method, path[len(CONTROL_PREFIX):], query, body)
                 return self.send_json(status, data)
-            entry = {'method': method, 'path': path, 'query': query, 'body': body, 'status': None,
+            entry = {'method': method, 'path': path, 'query': query, 'body': redacted(body), 'status': None,
                      'headers': {name: self.headers.get(name) for name in RECORDED_HEADERS}}
             with sim.lock:
                 sim.requests.append(entry)
@@ -210,6 +228,13 @@ def make_handler(sim):
             return self.send_json(status, data, headers)
 
     return Handler
+
+
+def redacted(body):
+    """`body` as the request log keeps it: without the secrets it may carry."""
+    if isinstance(body, dict) and any(field in body for field in REDACTED_FIELDS):
+        return {k: (REDACTED if k in REDACTED_FIELDS else v) for k, v in body.items()}
+    return body
 
 
 def control(sim, method, name, query, body):
@@ -246,6 +271,10 @@ def control(sim, method, name, query, body):
             if 'ignore_integration_service_changes' in body:
                 account.ignore_integration_service_changes = bool(body['ignore_integration_service_changes'])
             return 200, {'ignore_integration_service_changes': account.ignore_integration_service_changes}
+        if (method, name) == ('POST', 'datadog'):
+            return 200, sim.datadog.settings(body)
+        if (method, name) == ('GET', 'datadog'):
+            return 200, sim.datadog.state()
         if (method, name) == ('POST', 'seed'):
             from .seeding import seed
             try:

@@ -3,8 +3,9 @@
     python tests/tools/simulator.py [--integration-config PATH] -- COMMAND...
 
 Without PAGERDUTY_API_TOKEN in the environment it starts the bundled simulator on a free port and
-exports PAGERDUTY_API_URL, PAGERDUTY_API_TOKEN and PD_SIM_URL to the command; with it, the command
-runs against the real account and PD_SIM_URL is left unset.
+exports PAGERDUTY_API_URL, PAGERDUTY_API_TOKEN, PD_SIM_URL, and DD_API_URL, DD_API_KEY and DD_APP_KEY
+for its Datadog endpoints, to the command; with it, the command runs against the real account (and
+Datadog's DD_* settings, if any) and PD_SIM_URL is left unset.
 """
 
 import argparse
@@ -21,6 +22,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 sys.path.insert(0, REPO_ROOT)
 
 from tests.simulator import DEFAULT_READONLY_TOKEN, DEFAULT_TOKEN  # noqa: E402
+from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY  # noqa: E402
 
 
 def wait_healthy(url, seconds=30):
@@ -49,7 +51,9 @@ def backend():
         wait_healthy(url)
         token = os.environ.get('SIM_TOKEN', DEFAULT_TOKEN)
         yield {'PAGERDUTY_API_URL': url, 'PAGERDUTY_API_TOKEN': token, 'PD_SIM_URL': url,
-               'PD_SIM_READONLY_TOKEN': os.environ.get('SIM_READONLY_TOKEN', DEFAULT_READONLY_TOKEN)}
+               'PD_SIM_READONLY_TOKEN': os.environ.get('SIM_READONLY_TOKEN', DEFAULT_READONLY_TOKEN),
+               'DD_API_URL': url, 'DD_API_KEY': os.environ.get('SIM_DD_API_KEY', DEFAULT_API_KEY),
+               'DD_APP_KEY': os.environ.get('SIM_DD_APP_KEY', DEFAULT_APP_KEY)}
     finally:
         process.terminate()
         process.wait(10)
@@ -63,6 +67,9 @@ def write_integration_config(path, env):
         'pd_api_url': env.get('PAGERDUTY_API_URL') or os.environ.get('PAGERDUTY_API_URL', 'https://api.pagerduty.com'),
         'pd_api_token': env.get('PAGERDUTY_API_TOKEN') or os.environ['PAGERDUTY_API_TOKEN'],
         'pd_readonly_token': env.get('PD_SIM_READONLY_TOKEN') or os.environ.get('PAGERDUTY_READONLY_TOKEN', ''),
+        'dd_api_url': env.get('DD_API_URL') or os.environ.get('DD_API_URL') or 'https://api.%s' % os.environ.get('DD_SITE', 'datadoghq.com'),
+        'dd_api_key': env.get('DD_API_KEY') or os.environ.get('DD_API_KEY', ''),
+        'dd_app_key': env.get('DD_APP_KEY') or os.environ.get('DD_APP_KEY', ''),
     }
     with open(path, 'w') as handle:
         json.dump(config, handle, indent=2)

@@ -19,6 +19,7 @@ sys.path.insert(0, _IMPORT_ROOT)
 sys.path.insert(0, REPO_ROOT)
 
 from tests.simulator import DEFAULT_READONLY_TOKEN, DEFAULT_TOKEN, SimulatorServer  # noqa: E402
+from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY  # noqa: E402
 
 
 def pytest_unconfigure(config):
@@ -66,6 +67,12 @@ class SimulatorControl:
 
     def state(self):
         return self._call('GET', 'state')
+
+    def datadog(self, **settings):
+        """Datadog's side: set tile_installed / can_manage_integrations, then return its state with the keys."""
+        if settings:
+            self._call('POST', 'datadog', settings)
+        return self._call('GET', 'datadog')
 
     def api(self, method, path, body=None, token=None, **query):
         """A PagerDuty API call straight to the simulator (counts in the request log)."""
@@ -116,7 +123,10 @@ def run_module(sim, capsys):
     """
 
     def run(module, check_mode=False, diff=False, **options):
-        args = {'api_url': sim.url, 'api_token': sim.token}
+        if getattr(module, '__name__', '').endswith('pd_datadog_service'):
+            args = {'api_url': sim.url, 'api_key': DEFAULT_API_KEY, 'app_key': DEFAULT_APP_KEY}
+        else:
+            args = {'api_url': sim.url, 'api_token': sim.token}
         args.update(options)
         args = {k: v for k, v in args.items() if v is not None}
         args['_ansible_check_mode'] = check_mode

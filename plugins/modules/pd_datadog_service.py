@@ -1,0 +1,250 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to oncall.pagerduty
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: pd_datadog_service
+short_description: Point Datadog at a PagerDuty service (the PagerDuty service object in Datadog)
+version_added: 0.1.0
+description:
+  - Datadog's PagerDuty integration keeps a list of service objects, each a name and the
+    integration key of a PagerDuty service. A Datadog monitor that mentions C(@pagerduty-<name>)
+    opens incidents on that service.
+  - This module creates, updates and deletes those service objects, so a playbook that creates a
+    service and its Datadog integration with M(oncall.pagerduty.pd_integration) can also register
+    the integration key in Datadog.
+  - Datadog never returns a service object's key. With the default O(update_key=on_create) the
+    key is sent when the object is created and an existing object is left alone, so the task is
+    idempotent but cannot notice a key changed outside Ansible. With O(update_key=always) the key
+    is sent on every run and the task always reports a change, like C(update_password) of
+    M(ansible.builtin.user).
+author:
+  - oncall.pagerduty maintainers (@oncall)
+extends_documentation_fragment:
+  - oncall.pagerduty.pagerduty.transport
+  - oncall.pagerduty.attributes.datadog
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Sends no write.
+  diff_mode:
+    support: full
+    details:
+      - The diff shows the service object's name; the key is never shown.
+options:
+  service_name:
+    description:
+      - The name of the service object; Datadog monitors notify it with C(@pagerduty-<service_name>).
+      - Usually the PagerDuty service's name.
+    type: str
+    required: true
+  service_key:
+    description:
+      - The integration key of the PagerDuty service's Datadog integration, from
+        RV(oncall.pagerduty.pd_integration#module:integration.integration_key).
+      - Required with O(state=present). Never logged and never shown in a diff.
+    type: str
+  state:
+    description: V(present) creates (or updates) the service object; V(absent) deletes it.
+    type: str
+    choices: [absent, present]
+    default: present
+  update_key:
+    description:
+      - V(on_create) sends the key only when the service object is created.
+      - V(always) sends it on every run, and the task reports a change every time, because Datadog
+        cannot tell whether the key it holds is the same.
+    type: str
+    choices: [always, on_create]
+    default: on_create
+  api_key:
+    description:
+      - A Datadog API key.
+      - If not set, the environment variable E(DD_API_KEY) is used.
+    type: str
+  app_key:
+    description:
+      - A Datadog application key whose user or service account has the C(manage_integrations) permission.
+      - If not set, the environment variable E(DD_APP_KEY) is used.
+    type: str
+  site:
+    description:
+      - The Datadog site of the organization, for example V(datadoghq.com), V(us3.datadoghq.com),
+        V(us5.datadoghq.com), V(datadoghq.eu), V(ap1.datadoghq.com), V(ap2.datadoghq.com) or V(ddog-gov.com).
+      - If not set, the environment variable E(DD_SITE) is used.
+      - Ignored when O(api_url) is set.
+    type: str
+    default: datadoghq.com
+  api_url:
+    description:
+      - Base URL of the Datadog API, overriding O(site); for a proxy or the bundled simulator.
+      - If not set, the environment variable E(DD_API_URL) is used.
+    type: str
+notes:
+  - The PagerDuty integration tile must be installed in the Datadog organization first.
+  - Datadog applies changes to this integration one at a time. In a loop, or across hosts, set the
+    task keyword C(throttle) to 1.
+  - This module is in the action group C(oncall.pagerduty.datadog), not C(oncall.pagerduty.pagerduty),
+    because its credentials are Datadog's.
+seealso:
+  - module: oncall.pagerduty.pd_integration
+'''
+
+EXAMPLES = r'''
+- name: Close the loop - PagerDuty service, its Datadog integration, and Datadog pointed at it
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/oncall.pagerduty.pagerduty:
+      api_token: "{{ vault_pagerduty_api_token }}"
+    group/oncall.pagerduty.datadog:
+      api_key: "{{ vault_datadog_api_key }}"
+      app_key: "{{ vault_datadog_app_key }}"
+      site: datadoghq.eu
+  tasks:
+    - name: The PagerDuty service
+      oncall.pagerduty.pd_service:
+        name: Shopping Cart
+        escalation_policy: Payments On-Call
+
+    - name: Its Datadog integration
+      oncall.pagerduty.pd_integration:
+        service: Shopping Cart
+        vendor: Datadog
+      register: datadog_integration
+      no_log: true
+
+    - name: Datadog monitors can now notify @pagerduty-Shopping-Cart
+      oncall.pagerduty.pd_datadog_service:
+        service_name: Shopping-Cart
+        service_key: "{{ datadog_integration.integration.integration_key }}"
+      throttle: 1
+
+    - name: Send the key again, for example after recreating the integration
+      oncall.pagerduty.pd_datadog_service:
+        service_name: Shopping-Cart
+        service_key: "{{ datadog_integration.integration.integration_key }}"
+        update_key: always
+      when: datadog_integration.key_changed
+
+    - name: Remove a service object
+      oncall.pagerduty.pd_datadog_service:
+        service_name: Old-Service
+        state: absent
+'''
+
+RETURN = r'''
+datadog_service:
+  description:
+    - The service object as Datadog returns it (its name; never the key), or as predicted in check mode.
+    - Empty after O(state=absent).
+  returned: always
+  type: dict
+  contains:
+    service_name:
+      description: The service object's name.
+      type: str
+      sample: Shopping-Cart
+'''
+
+import re
+from urllib.parse import quote
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.oncall.pagerduty.plugins.module_utils._client import DatadogClient
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import TRANSPORT_ARGUMENT_SPEC, ResourceModule
+
+SERVICES_PATH = '/api/v1/integration/pagerduty/configuration/services'
+_SITE = re.compile(r'^[a-z0-9.-]+\.[a-z]+$')
+
+DATADOG_STATUS_ADVICE = {
+    403: 'Datadog refused the request: check api_key and app_key (or DD_API_KEY and DD_APP_KEY), the site, and that '
+         "the application key's user or service account has the manage_integrations permission",
+    404: 'Datadog has no PagerDuty integration here: install the PagerDuty integration tile in this Datadog '
+         'organization first (or check site / api_url)',
+    429: 'Datadog kept rate limiting the requests; raise retry_timeout, or run the task with throttle: 1',
+}
+
+
+class DatadogService(ResourceModule):
+    result_key = 'datadog_service'
+    secret_fields = ('service_key',)
+    status_advice = DATADOG_STATUS_ADVICE
+    common_argument_spec = dict(
+        api_key=dict(type='str', no_log=True, fallback=(env_fallback, ['DD_API_KEY'])),
+        app_key=dict(type='str', no_log=True, fallback=(env_fallback, ['DD_APP_KEY'])),
+        site=dict(type='str', default='datadoghq.com', fallback=(env_fallback, ['DD_SITE'])),
+        api_url=dict(type='str', fallback=(env_fallback, ['DD_API_URL'])),
+        **TRANSPORT_ARGUMENT_SPEC
+    )
+    argument_spec = dict(
+        service_name=dict(type='str', required=True),
+        service_key=dict(type='str', no_log=True),
+        state=dict(type='str', default='present', choices=['absent', 'present']),
+        update_key=dict(type='str', default='on_create', choices=['always', 'on_create'], no_log=False),
+    )
+    module_kwargs = dict(
+        required_if=[('state', 'present', ('service_key',))],
+        supports_check_mode=True,
+    )
+
+    def build_client(self):
+        for option, variable in (('api_key', 'DD_API_KEY'), ('app_key', 'DD_APP_KEY')):
+            if not self.params.get(option):
+                self.fail('%s: no Datadog %s was given; set %s, or the %s environment variable'
+                          % (option, option.replace('_', ' '), option, variable))
+        api_url = self.params.get('api_url')
+        if api_url and not api_url.startswith(('https://', 'http://')):
+            self.fail('api_url: %r is not an http(s) URL' % api_url)
+        if not api_url and not _SITE.match(self.params['site']):
+            self.fail('site: %r is not a Datadog site such as datadoghq.com or datadoghq.eu' % self.params['site'])
+        return DatadogClient(self.params['api_key'], self.params['app_key'], site=self.params['site'], api_url=api_url,
+                             **self.transport_options())
+
+    def validate(self):
+        for option in ('service_name', 'service_key'):
+            value = self.params[option]
+            if value is not None and not value.strip():
+                self.fail('%s: must not be blank' % option)
+
+    def path(self):
+        # The name is one path segment: spaces as %20, and a slash escaped too.
+        return '%s/%s' % (SERVICES_PATH, quote(self.params['service_name'], safe=''))
+
+    def find(self):
+        return self.client.get(self.path())
+
+    def desired(self, current):
+        return {'service_name': self.params['service_name']}
+
+    def create(self, desired):
+        return self.client.post(SERVICES_PATH, dict(desired, service_key=self.params['service_key']))
+
+    def is_name_conflict(self, err):
+        return err.status == 400 and 'already exists' in str(err)
+
+    def ensure_updated(self, current, desired, changed):
+        if self.params['update_key'] != 'always':
+            return super().ensure_updated(current, desired, changed)
+        # The key cannot be read back, so "always" sends it and reports a change.
+        if not self.check_mode:
+            self.doing = 'send the key of service object %r' % self.params['service_name']
+            self.client.put(self.path(), {'service_key': self.params['service_key']})
+        hidden = {'service_key': '(write-only: sent again, not shown)'}
+        return self.exit(changed=True, diff={'before': {}, 'after': hidden}, **{self.result_key: current})
+
+    def delete(self, current):
+        self.client.delete(self.path())
+
+
+def main():
+    DatadogService().execute()
+
+
+if __name__ == '__main__':
+    main()

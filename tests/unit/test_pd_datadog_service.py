@@ -1,0 +1,125 @@
+"""pd_datadog_service in-process against the simulator's Datadog endpoints."""
+
+import json
+
+import pytest
+
+from ansible_collections.oncall.pagerduty.plugins.module_utils._client import DatadogClient, DatadogError
+from ansible_collections.oncall.pagerduty.plugins.modules import pd_datadog_service
+from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY
+
+KEY = 'a3f1c0de5b7e4d2a9c8b6f1e0d2c4b6a'
+
+
+def objects(sim):
+    return sim.datadog()['services']
+
+
+def test_check_mode_create_writes_nothing(sim, run_module):
+    result = run_module(pd_datadog_service, check_mode=True, diff=True, service_name='Shopping Cart', service_key=KEY)
+    assert result['changed'] and result['datadog_service'] == {'service_name': 'Shopping Cart', 'id': None}
+    assert sim.writes() == [] and objects(sim) == {}
+
+
+def test_create_then_second_run_is_ok(sim, run_module):
+    created = run_module(pd_datadog_service, diff=True, service_name='Shopping Cart', service_key=KEY)
+    assert created['changed'] and created['datadog_service'] == {'service_name': 'Shopping Cart'}
+    assert objects(sim) == {'Shopping Cart': KEY}
+    assert sim.requests()[0]['path'] == '/api/v1/integration/pagerduty/configuration/services/Shopping%20Cart'
+    sim.clear_requests()
+    again = run_module(pd_datadog_service, service_name='Shopping Cart', service_key=KEY)
+    assert not again['changed'] and [r['method'] for r in sim.requests()] == ['GET']
+
+
+def test_update_key_always_sends_it_and_reports_a_change(sim, run_module):
+    run_module(pd_datadog_service, service_name='cart', service_key=KEY)
+    result = run_module(pd_datadog_service, diff=True, service_name='cart', service_key='b' * 32, update_key='always')
+    assert result['changed'] and objects(sim) == {'cart': 'b' * 32}
+    assert 'b' * 32 not in json.dumps(result)
+    assert run_module(pd_datadog_service, service_name='cart', service_key='b' * 32, update_key='always')['changed']
+
+
+def test_on_create_leaves_an_existing_key_alone(sim, run_module):
+    run_module(pd_datadog_service, service_name='cart', service_key=KEY)
+    assert not run_module(pd_datadog_service, service_name='cart', service_key='c' * 32)['changed']
+    assert objects(sim) == {'cart': KEY}
+
+
+def test_delete_then_delete_again_is_ok(sim, run_module):
+    run_module(pd_datadog_service, service_name='cart', service_key=KEY)
+    assert run_module(pd_datadog_service, service_name='cart', state='absent')['changed']
+    assert objects(sim) == {}
+    assert not run_module(pd_datadog_service, service_name='cart', state='absent')['changed']
+
+
+def test_check_mode_delete_and_always_write_nothing(sim, run_module):
+    run_module(pd_datadog_service, service_name='cart', service_key=KEY)
+    sim.clear_requests()
+    assert run_module(pd_datadog_service, check_mode=True, service_name='cart', state='absent')['changed']
+    assert run_module(pd_datadog_service, check_mode=True, service_name='cart', service_key=KEY, update_key='always')['changed']
+    assert sim.writes() == [] and objects(sim) == {'cart': KEY}
+
+
+def test_tile_not_set_up_says_so(sim, run_module):
+    sim.datadog(tile_installed=False)
+    result = run_module(pd_datadog_service, service_name='cart', service_key=KEY)
+    assert result['failed'] and 'install the PagerDuty integration tile' in result['msg']
+
+
+def test_missing_permission_says_so(sim, run_module):
+    sim.datadog(can_manage_integrations=False)
+    result = run_module(pd_datadog_service, service_name='cart', service_key=KEY)
+    assert result['failed'] and 'manage_integrations permission' in result['msg'] and result['status'] == 403
+
+
+def test_bad_keys_say_so_and_never_echo_the_keys(sim, run_module):
+    result = run_module(pd_datadog_service, api_key='wrong-api-key', app_key='wrong-app-key', service_name='cart', service_key=KEY)
+    assert result['failed'] and 'check api_key and app_key' in result['msg']
+    assert 'wrong-api-key' not in json.dumps(result) and KEY not in json.dumps(result)
+
+
+def test_the_key_never_reaches_the_output_or_the_request_log(sim, run_module):
+    result = run_module(pd_datadog_service, diff=True, service_name='cart', service_key=KEY)
+    assert KEY not in json.dumps(result)
+    assert KEY not in json.dumps(sim.requests())
+    assert sim.requests()[-1]['body']['service_key'] == '<redacted>'
+
+
+@pytest.mark.parametrize('options, message', [
+    (dict(service_name='cart'), 'state is present but all of the following are missing: service_key'),
+    (dict(service_name=' ', service_key=KEY), 'service_name: must not be blank'),
+    (dict(service_name='cart', service_key=KEY, api_key=None), 'api_key: no Datadog api key was given; set api_key, or the DD_API_KEY'),
+    (dict(service_name='cart', service_key=KEY, api_url=None, site='not a site'), "site: 'not a site' is not a Datadog site"),
+])
+def test_bad_input_fails_before_any_request(sim, run_module, monkeypatch, options, message):
+    monkeypatch.delenv('DD_API_KEY', raising=False)
+    result = run_module(pd_datadog_service, **options)
+    assert result['failed'] and message in result['msg'], result['msg']
+    assert sim.requests() == []
+
+
+def test_client_waits_as_long_as_datadogs_rate_limit_header_asks(sim):
+    path = '/api/v1/integration/pagerduty/configuration/services/a'
+    sim.rate_limit(1, window_seconds=30)
+    slept = []
+    client = DatadogClient(DEFAULT_API_KEY, DEFAULT_APP_KEY, api_url=sim.url, sleep=slept.append, retries=2)
+    assert client.get(path) is None  # the one request the window allows
+    with pytest.raises(DatadogError) as caught:
+        client.get(path)
+    assert caught.value.status == 429 and 'Rate limit of 1 requests in 30 seconds reached' in str(caught.value)
+    assert len(slept) == 2 and all(25 <= s <= 30.25 for s in slept)  # X-RateLimit-Reset, not a guess
+
+
+def test_a_rate_limit_wait_beyond_retry_timeout_fails_at_once(sim):
+    sim.rate_limit(1, window_seconds=30)
+    slept = []
+    client = DatadogClient(DEFAULT_API_KEY, DEFAULT_APP_KEY, api_url=sim.url, sleep=slept.append, retry_timeout=5)
+    client.get('/api/v1/integration/pagerduty/configuration/services/a')
+    with pytest.raises(DatadogError) as caught:
+        client.get('/api/v1/integration/pagerduty/configuration/services/a')
+    assert 'would exceed retry_timeout=5' in str(caught.value) and slept == []
+
+
+def test_site_chooses_the_api_host():
+    assert DatadogClient('k', 'a', site='datadoghq.eu').base_url == 'https://api.datadoghq.eu'
+    assert DatadogClient('k', 'a').base_url == 'https://api.datadoghq.com'
