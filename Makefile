@@ -11,12 +11,13 @@ SIM_PORT ?= 8080
 NEWEST_PYTHON := 3.13
 OLDEST_PYTHON := 3.11
 
-.PHONY: help demo test sim venv unit integration sanity lint changelog-lint install-collection clean
+.PHONY: help demo test sim bench venv unit reliability integration sanity lint changelog-lint install-collection clean
 
 help:
 	@echo "make demo   - run the example playbooks twice against the simulator (or PAGERDUTY_API_TOKEN's account)"
 	@echo "make test   - everything CI runs: unit, integration (ansible-core 2.16 and 2.21), sanity, lint"
 	@echo "make sim    - run the PagerDuty simulator in the foreground on 127.0.0.1:\$$SIM_PORT (8080)"
+	@echo "make bench  - requests and time per task, against a hand-written uri playbook (docs/performance.md)"
 
 $(VENV)/.installed: tests/requirements/newest.txt
 	rm -rf $(VENV)
@@ -38,11 +39,20 @@ demo: $(VENV)/.installed
 sim: $(VENV)/.installed
 	$(PY) -m tests.simulator --port $(SIM_PORT)
 
-test: unit integration sanity lint changelog-lint
+test: unit reliability integration sanity lint changelog-lint
 
 unit: venv
 	$(PY) -m pytest -n 2 tests/unit
 	$(PY_OLDEST) -m pytest tests/unit
+
+# Fault matrix, rate limits, concurrency, bad input and secrets; prints its tables (docs/reliability.md).
+reliability: $(VENV)/.installed
+	$(PY) -m pytest -n 2 tests/reliability
+
+# Not part of make test: API requests and time per task next to a uri playbook (docs/performance.md).
+bench: $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r tests/requirements/bench.txt
+	$(PY) tests/bench/bench.py
 
 integration: venv
 	$(PY) tests/tools/run_ansible_test.py integration --local --python $(NEWEST_PYTHON) --color no

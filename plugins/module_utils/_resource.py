@@ -38,6 +38,9 @@ PAGERDUTY_ARGUMENT_SPEC = dict(
     **TRANSPORT_ARGUMENT_SPEC
 )
 
+# How often to look for an object whose create got no answer before concluding it was not made.
+PATIENT_REREADS = 3
+
 # What each HTTP status means for the person running the task.
 _STATUS_ADVICE = {
     401: 'the API token was rejected: check api_token (or PAGERDUTY_API_TOKEN) and that it belongs to the '
@@ -140,6 +143,22 @@ class PagerDutyModule:
     def fail(self, msg, **result):
         self.module.fail_json(msg=msg, **result)
 
+    def reread_after_failed_create(self, err, find):
+        """What `find()` sees after a create failed with `err`, or None.
+
+        When an error status came back, the server had finished: one read tells. When no answer
+        came at all (a timeout, a dropped connection), the server may still be working on the
+        create, so it looks again a few times, with backoff, within the retry budget.
+        """
+        reads = 1 if err.status is not None else PATIENT_REREADS
+        for attempt in range(reads):
+            found = find()
+            if found is not None or attempt == reads - 1:
+                return found
+            if self.client.budget.wait(self.client.budget.backoff(attempt)):
+                return None
+        return None
+
     def exit(self, **result):
         for warning in self.client.warnings if getattr(self, 'client', None) else ():
             self.module.warn(warning)
@@ -227,16 +246,19 @@ class ResourceModule(PagerDutyModule):
             return self.ensure_updated(existing, desired, changed=err.ambiguous)
         return self.exit(changed=True, diff=self.diff({}, self.visible(created)), **{self.result_key: created})
 
-    def adopt_after_failed_create(self, err, desired):
+    def adopt_after_failed_create(self, err, desired, find=None):
         """The object a failed create left or found, re-read by identity; re-raises when there is none.
 
-        An ambiguous failure (no response, 5xx) may have created the object: re-reading tells, and
-        when nothing was created the create is sent again, within the retry budget. A name
-        conflict means somebody else created it: it is adopted rather than duplicated.
+        An ambiguous failure (no response, 5xx) may have created the object: re-reading tells (see
+        reread_after_failed_create), and when nothing was created the create is sent again,
+        within the retry budget. A name
+        conflict means somebody else created it: it is adopted rather than duplicated. `find`
+        overrides how the object is looked for (default: the module's find()).
         """
+        find = find or self.find
         while err.ambiguous or self.is_name_conflict(err):
             self.doing = 're-read the %s after a failed create' % self.result_key
-            existing = self.find()
+            existing = self.reread_after_failed_create(err, find)
             if existing is not None:
                 return self.present(existing)
             if not err.ambiguous or self.client.budget.wait(self.client.budget.backoff(0)):

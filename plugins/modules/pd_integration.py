@@ -166,6 +166,11 @@ options:
     choices: [open_new_incident, discard]
 notes:
   - A run that changes nothing costs one API request, whether the service and vendor are given by name or ID.
+  - A create reads the service back once more, because PagerDuty does not keep integration names
+    unique. When runs created the same integration at the same moment, every run keeps the oldest
+    one and deletes the others, so one remains. A run that returned the key of a deleted one
+    before the other run settled has a stale key. This can happen only when both were created in
+    the same second, and a second run of the task returns the right one.
   - A service can have at most 250 integrations; a create beyond that fails before any request.
   - PagerDuty allows two integrations with one name on a service; the module then fails and lists
     their IDs, so give O(id).
@@ -274,6 +279,7 @@ key_changed:
 
 import re
 
+from ansible_collections.oncall.pagerduty.plugins.module_utils._client import ApiError
 from ansible_collections.oncall.pagerduty.plugins.module_utils._integration import (
     EMAIL_FIELDS,
     EMAIL_TYPE,
@@ -522,7 +528,28 @@ class Integration(ResourceModule):
         else:
             body['type'] = self.wanted_type()
         body['service'] = {'id': self.service['id'], 'type': 'service_reference'}
-        return self.client.post(self.path(), {'integration': body})['integration']
+        created = self.client.post(self.path(), {'integration': body})['integration']
+        return self.settle_concurrent_creates(created)
+
+    def settle_concurrent_creates(self, created):
+        """The one integration left after runs that created it at the same moment.
+
+        PagerDuty does not keep integration names unique, so two runs creating the same integration
+        each make one. After a create the service is read back; of the integrations with this name
+        and kind, every run keeps the same one (the oldest, then the lowest ID) and deletes the rest.
+        """
+        self.doing = 'check for integrations created at the same moment as %r' % created['name']
+        service = find_service(self.client, self.service['id'], 'service', includes=('integrations',)) or {}
+        twins = [i for i in service.get('integrations') or []
+                 if i.get('name') == created['name'] and same_kind(i, created)]
+        if len(twins) <= 1:
+            return created
+        keep = min(twins, key=lambda i: (i.get('created_at') or '', i['id']))
+        for twin in twins:
+            if twin['id'] != keep['id']:
+                self.doing = 'delete integration %s, a duplicate created at the same moment' % twin['id']
+                self.client.delete(self.path(twin['id']))
+        return keep
 
     def update(self, current, changes):
         return self.client.put(self.path(current['id']), {'integration': changes})['integration']
@@ -557,16 +584,31 @@ class Integration(ResourceModule):
             self.doing = 'delete integration %r to recreate it' % current['name']
             self.delete(current)
         self.doing = 'create the replacement of integration %r' % current['name']
-        created = self.create(desired)
+        try:
+            created = self.create(desired)
+        except ApiError as err:
+            created = self.adopt_after_failed_create(err, desired, find=lambda: self.find_replacement(current))
         if not delete_first:
             self.doing = 'delete integration %r after creating its replacement' % current['name']
             self.delete(current)
         return self.exit(changed=True, key_changed=True, diff=self.diff(self.visible(current), self.visible(created)),
                          integration=created)
 
+    def find_replacement(self, current):
+        """The integration that replaces `current`: its name, the wanted kind, another ID."""
+        service = find_service(self.client, self.service['id'], 'service', includes=('integrations',)) or {}
+        made = [i for i in service.get('integrations') or []
+                if i.get('name') == current['name'] and i['id'] != current['id'] and not self.kind_differs(i)]
+        return made[0] if made else None
+
     def exit(self, **result):
         result.setdefault('key_changed', False)
         return super().exit(**result)
+
+
+def same_kind(one, other):
+    """Both of one vendor, or both generic of one type."""
+    return ((one.get('vendor') or {}).get('id'), one.get('type')) == ((other.get('vendor') or {}).get('id'), other.get('type'))
 
 
 def main():

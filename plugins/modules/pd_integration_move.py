@@ -314,16 +314,23 @@ class IntegrationMove(PagerDutyModule):
             return self.finish(destination, predicted, moved=True, before=integration)
         self.doing = 'move integration %r to %r' % (integration['name'], destination['name'])
         body = {'integration': {'service': {'id': destination['id'], 'type': 'service_reference'}}}
+        failure = None
         try:
             self.client.put(integration_path(source['id'], integration['id']), body)
         except PagerDutyError as err:
             if err.status == 400 and 'open incidents' in str(err):
                 self.fail('PagerDuty refused the move: an integration with more than %d open incidents cannot be moved '
                           '(%s). Nothing changed; resolve incidents first.' % (MAX_OPEN_INCIDENTS_TO_MOVE, err), **self.result)
-            raise
+            # A move whose answer was lost, or whose retry found the integration gone from the
+            # source (404), may have happened: the read-back below tells.
+            if not (err.ambiguous or err.status == 404 or err.status is None):
+                raise
+            failure = err
         self.doing = 'read integration %r back under %r' % (integration['name'], destination['name'])
         moved = self.client.get(integration_path(destination['id'], integration['id']))
         moved = (moved or {}).get('integration')
+        if failure is not None and not moved:
+            raise failure
         if not moved or (moved.get('service') or {}).get('id') != destination['id']:
             self.fail('PagerDuty accepted the request but did not move integration %r to %r: nothing changed. '
                       'This API may not move integrations; strategy: recreate moves it by creating a copy on the '
@@ -352,16 +359,20 @@ class IntegrationMove(PagerDutyModule):
             local, domain = address.split('@', 1)
             temporary = '%s+moving-%s@%s' % (local, integration['id'].lower(), domain)
             self.client.put(original_path, {'integration': {'integration_email': temporary}})
-        self.doing = 'create the copy of integration %r on %r' % (integration['name'], destination['name'])
-        try:
-            copy = self.client.post(integration_path(destination['id']), {'integration': body})['integration']
-        except PagerDutyError as err:
-            copy = self.copy_made_despite(err, destination, name)
-            if copy is None and address:
-                self.doing = 'restore the address of integration %r after the copy failed (%s)' % (integration['name'], err)
-                self.client.put(original_path, {'integration': {'integration_email': address}})
-            if copy is None:
-                raise
+        copy = None
+        while copy is None:
+            self.doing = 'create the copy of integration %r on %r' % (integration['name'], destination['name'])
+            try:
+                copy = self.client.post(integration_path(destination['id']), {'integration': body})['integration']
+            except PagerDutyError as err:
+                copy = self.copy_made_despite(err, destination, name)
+                if copy is None and err.ambiguous and self.client.budget.wait(self.client.budget.backoff(0)) is None:
+                    continue  # verified that no copy was made: send the create again
+                if copy is None:
+                    if address:
+                        self.doing = 'restore the address of integration %r after the copy failed (%s)' % (integration['name'], err)
+                        self.client.put(original_path, {'integration': {'integration_email': address}})
+                    raise
         self.doing = 'delete the original of integration %r after copying it to %r' % (integration['name'], destination['name'])
         self.client.delete(original_path)
         return self.finish(destination, copy, moved=True, key_changed=True, before=integration)
@@ -371,9 +382,13 @@ class IntegrationMove(PagerDutyModule):
         if not err.ambiguous:
             return None
         self.doing = 're-read %r after a failed create' % destination['name']
-        reread = resolve_service(self.client, destination['id'], 'to_service', INCLUDES)
-        made = [i for i in reread.get('integrations') or [] if i['name'] == name]
-        return made[-1] if made else None
+
+        def find_copy():
+            reread = resolve_service(self.client, destination['id'], 'to_service', INCLUDES)
+            made = [i for i in reread.get('integrations') or [] if i['name'] == name]
+            return made[-1] if made else None
+
+        return self.reread_after_failed_create(err, find_copy)
 
     def finish(self, destination, integration, moved=False, key_changed=False, before=None):
         self.result.update(moved=moved, key_changed=key_changed, integration=integration, changed=moved)

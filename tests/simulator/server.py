@@ -89,12 +89,16 @@ class Simulator:
         self.rate_limiter = RateLimiter()
         self.faults = []
         self.requests = []
+        # Bumped by every reset: a request still in flight from before (a delayed one) is dropped
+        # instead of acting on the new state.
+        self.generation = 0
         self.routes = [(method, re.compile('^%s$' % pattern), handler, api)
                        for api, account in (('pagerduty', self.pagerduty), ('datadog', self.datadog))
                        for method, pattern, handler in account.routes()]
 
     def reset(self):
         with self.lock:
+            self.generation += 1
             self.pagerduty.reset()
             self.datadog.reset()
             self.faults = []
@@ -205,6 +209,7 @@ def make_handler(sim):
             if path.startswith(CONTROL_PREFIX):
                 status, data = control(sim, method, path[len(CONTROL_PREFIX):], query, body)
                 return self.send_json(status, data)
+            generation = sim.generation
             entry = {'method': method, 'path': path, 'query': query, 'body': redacted(body), 'status': None,
                      'headers': {name: self.headers.get(name) for name in RECORDED_HEADERS}}
             with sim.lock:
@@ -212,6 +217,9 @@ def make_handler(sim):
             fault = sim.take_fault(method, path)
             if fault and fault.action == 'delay':
                 time.sleep(fault.seconds)
+                if sim.generation != generation:
+                    entry['fault'] = 'dropped: the simulator was reset while it was delayed'
+                    return self.drop()
             if fault and fault.action == 'drop':
                 entry['fault'] = 'drop'
                 return self.drop()
@@ -291,11 +299,13 @@ def control(sim, method, name, query, body):
 class SimulatorServer:
     """The simulator on a real socket, in a background thread (tests) or the foreground (CLI)."""
 
-    def __init__(self, host='127.0.0.1', port=0, token=None, readonly_token=None):
+    def __init__(self, host='127.0.0.1', port=0, token=None, readonly_token=None, tls_context=None):
         self.httpd = ThreadingHTTPServer((host, port), None)
         self.httpd.daemon_threads = True
+        if tls_context is not None:  # HTTPS, for the certificate checks of the clients
+            self.httpd.socket = tls_context.wrap_socket(self.httpd.socket, server_side=True)
         self.host, self.port = self.httpd.server_address[:2]
-        self.url = 'http://%s:%d' % (self.host, self.port)
+        self.url = '%s://%s:%d' % ('https' if tls_context else 'http', self.host, self.port)
         self.sim = Simulator(self.url, token or os.environ.get('SIM_TOKEN') or DEFAULT_TOKEN,
                              readonly_token or os.environ.get('SIM_READONLY_TOKEN') or DEFAULT_READONLY_TOKEN)
         self.httpd.RequestHandlerClass = make_handler(self.sim)

@@ -2,18 +2,17 @@
 changes nothing. Against the bundled simulator, or the real account when PAGERDUTY_API_TOKEN is set."""
 
 import os
-import re
 import subprocess
 import sys
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO_ROOT, 'tests', 'tools'))
 
+from playbook_runs import ansible_playbook  # noqa: E402
 from simulator import backend  # noqa: E402
 
 COLLECTIONS = os.path.join(REPO_ROOT, '.build', 'collections')
 PLAYBOOK = os.path.join(REPO_ROOT, 'examples', 'demo.yml')
-RECAP = re.compile(r'^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
 
 
 def tool(name):
@@ -27,16 +26,9 @@ def install_collection():
 
 def run_playbook(env, label):
     print('\n=== %s ===' % label, flush=True)
-    process = subprocess.run([tool('ansible-playbook'), PLAYBOOK], env=env, cwd=REPO_ROOT,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
-    print(process.stdout, flush=True)
-    totals = {'ok': 0, 'changed': 0, 'failed': 0, 'unreachable': 0}
-    for _host, ok, changed, unreachable, failed in RECAP.findall(process.stdout):
-        totals['ok'] += int(ok)
-        totals['changed'] += int(changed)
-        totals['unreachable'] += int(unreachable)
-        totals['failed'] += int(failed)
-    totals['returncode'] = process.returncode
+    returncode, output, totals = ansible_playbook([PLAYBOOK], env=env, cwd=REPO_ROOT)
+    print(output, flush=True)
+    totals['returncode'] = returncode
     return totals
 
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import COLLECTION_VERSION
-from tests.unit.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT
 
 MODULES = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(REPO_ROOT, 'plugins', 'modules', 'pd_*.py')))
 

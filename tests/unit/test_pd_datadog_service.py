@@ -85,19 +85,6 @@ def test_the_key_never_reaches_the_output_or_the_request_log(sim, run_module):
     assert sim.requests()[-1]['body']['service_key'] == '<redacted>'
 
 
-@pytest.mark.parametrize('options, message', [
-    (dict(service_name='cart'), 'state is present but all of the following are missing: service_key'),
-    (dict(service_name=' ', service_key=KEY), 'service_name: must not be blank'),
-    (dict(service_name='cart', service_key=KEY, api_key=None), 'api_key: no Datadog api key was given; set api_key, or the DD_API_KEY'),
-    (dict(service_name='cart', service_key=KEY, api_url=None, site='not a site'), "site: 'not a site' is not a Datadog site"),
-])
-def test_bad_input_fails_before_any_request(sim, run_module, monkeypatch, options, message):
-    monkeypatch.delenv('DD_API_KEY', raising=False)
-    result = run_module(pd_datadog_service, **options)
-    assert result['failed'] and message in result['msg'], result['msg']
-    assert sim.requests() == []
-
-
 def test_client_waits_as_long_as_datadogs_rate_limit_header_asks(sim):
     path = '/api/v1/integration/pagerduty/configuration/services/a'
     sim.rate_limit(1, window_seconds=30)

@@ -4,7 +4,7 @@ the failure paths, with what happened read from the simulator's state and reques
 import pytest
 
 from ansible_collections.oncall.pagerduty.plugins.modules import pd_integration_move
-from tests.unit.conftest import warning_texts
+from tests.conftest import warning_texts
 
 EMAIL_SETTINGS = {
     'type': 'generic_email_inbound_integration', 'name': 'Email', 'integration_email': 'cart@acme.pagerduty.com',
@@ -194,16 +194,3 @@ def test_recreate_whose_delete_fails_keeps_both_and_says_so(sim, run_module, wor
     assert result['failed'] and 'could not delete the original of integration' in result['msg']
     assert where(sim, world['events'])[0] == 'Cart'
     assert sum(1 for s in sim.state()['services'] for i in s['integrations'] if i['name'] == 'Events') == 2
-
-
-@pytest.mark.parametrize('options, message', [
-    (dict(integration='Events', to_service='Checkout'), "from_service: required when integration is given by name ('Events')"),
-    (dict(integration='Nope', from_service='Cart', to_service='Checkout'), "integration: service 'Cart' has no integration named 'Nope'"),
-    (dict(integration='Events', from_service='Cart', to_service='Nowhere'), "to_service: no service is named or identified by 'Nowhere'"),
-    (dict(integration='PNOSUCH', to_service='Checkout'), "integration: no service has an integration with the ID 'PNOSUCH'"),
-    (dict(integration='Events', from_service='Cart', to_service='Checkout', strategy='teleport'), 'value of strategy must be one of'),
-])
-def test_bad_input_fails_clearly_with_nothing_changed(sim, run_module, world, options, message):
-    result = run_module(pd_integration_move, **options)
-    assert result['failed'] and message in result['msg'], result['msg']
-    assert sim.writes() == []

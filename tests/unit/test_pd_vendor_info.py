@@ -50,29 +50,6 @@ def test_check_mode_reads_and_writes_nothing(sim, run_module):
     assert all(r['method'] == 'GET' for r in sim.requests())
 
 
-def test_options_are_mutually_exclusive(sim, run_module):
-    result = run_module(pd_vendor_info, name='Datadog', id='PAM4FGS')
-    assert result['failed']
-    assert 'mutually exclusive' in result['msg'] and 'name' in result['msg'] and 'id' in result['msg']
-    assert sim.requests() == []
-
-
-def test_empty_name_is_refused_before_any_request(sim, run_module):
-    result = run_module(pd_vendor_info, name='  ')
-    assert result['failed'] and result['msg'] == 'name: must not be empty'
-    assert sim.requests() == []
-
-
-def test_missing_token_names_the_option_and_variable(sim, run_module, monkeypatch):
-    for variable in ('PAGERDUTY_API_TOKEN', 'PAGERDUTY_TOKEN'):
-        monkeypatch.delenv(variable, raising=False)
-    result = run_module(pd_vendor_info, api_token=None, name='Datadog')
-    assert result['failed']
-    assert result['msg'].startswith('api_token: no PagerDuty API token was given')
-    assert 'PAGERDUTY_API_TOKEN' in result['msg']
-    assert sim.requests() == []
-
-
 def test_token_from_environment(sim, run_module, monkeypatch):
     monkeypatch.setenv('PAGERDUTY_TOKEN', sim.token)
     assert names(run_module(pd_vendor_info, api_token=None, name='Nagios')) == ['Nagios']
@@ -88,18 +65,6 @@ def test_rejected_token_gets_an_actionable_message(sim, run_module):
 
 def test_read_only_token_is_enough(sim, run_module):
     assert names(run_module(pd_vendor_info, api_token=sim.readonly_token, name='Splunk')) == ['Splunk']
-
-
-@pytest.mark.parametrize('option, value, message', [
-    ('timeout', 0, 'timeout must be at least 1, got 0'),
-    ('retries', -1, 'retries must be at least 0, got -1'),
-    ('api_url', 'ftp://example', "api_url: 'ftp://example' is not an http(s) URL"),
-    ('region', 'mars', 'value of region must be one of: eu, us, got: mars'),
-])
-def test_bad_common_options_fail_before_any_request(sim, run_module, option, value, message):
-    result = run_module(pd_vendor_info, name='Datadog', **{option: value})
-    assert result['failed'] and message in result['msg']
-    assert sim.requests() == []
 
 
 def test_rate_limited_lookup_still_succeeds(sim, run_module):

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from tests.unit.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT
 
 SPEC_PATH = os.path.join(os.path.dirname(REPO_ROOT), 'shared', 'reference', 'pagerduty-rest-openapiv3.json')
 

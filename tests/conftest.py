@@ -9,7 +9,7 @@ import sys
 import pytest
 import requests
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _IMPORT_ROOT = os.path.join(REPO_ROOT, '.build', 'pytest-%d' % os.getpid())
 _LINK = os.path.join(_IMPORT_ROOT, 'ansible_collections', 'oncall', 'pagerduty')
 os.makedirs(os.path.dirname(_LINK), exist_ok=True)
@@ -17,6 +17,8 @@ if not os.path.lexists(_LINK):
     os.symlink(REPO_ROOT, _LINK)
 sys.path.insert(0, _IMPORT_ROOT)
 sys.path.insert(0, REPO_ROOT)
+# A collections path holding this collection, for the ansible-playbook runs of the tests.
+COLLECTIONS_PATH = _IMPORT_ROOT
 
 from tests.simulator import DEFAULT_READONLY_TOKEN, DEFAULT_TOKEN, SimulatorServer  # noqa: E402
 from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY  # noqa: E402

@@ -1,0 +1,140 @@
+"""Real ansible-playbook runs in parallel against the simulator: under a rate limit, many forks
+finish with no failure, no duplicate and no retry storm; two runs that create the same service
+and integration at the same moment end with one of each, both succeeding."""
+
+import math
+import os
+import sys
+import threading
+import time
+
+import pytest
+
+from tests.conftest import COLLECTIONS_PATH, REPO_ROOT
+
+sys.path.insert(0, os.path.join(REPO_ROOT, 'tests', 'tools'))
+from playbook_runs import ansible_playbook  # noqa: E402
+
+HOSTS = 12
+LIMIT = 20
+WINDOW = 2  # seconds: 600 a minute, PagerDuty's 960 scaled down so that the run must wait
+
+FLEET_PLAYBOOK = '''
+- name: Each host provisions its own service and two integrations
+  hosts: fleet
+  gather_facts: false
+  module_defaults:
+    group/oncall.pagerduty.pagerduty:
+      api_url: "{{ lookup('ansible.builtin.env', 'PAGERDUTY_API_URL') }}"
+      api_token: "{{ lookup('ansible.builtin.env', 'PAGERDUTY_API_TOKEN') }}"
+      retry_timeout: 300
+  tasks:
+    - name: The service
+      oncall.pagerduty.pd_service:
+        name: "fleet {{ inventory_hostname }}"
+        escalation_policy: PDEFEP1
+    - name: Its Events API v2 integration
+      oncall.pagerduty.pd_integration:
+        service: "fleet {{ inventory_hostname }}"
+        name: Events
+        type: events_api_v2
+    - name: Its Datadog integration
+      oncall.pagerduty.pd_integration:
+        service: "fleet {{ inventory_hostname }}"
+        vendor: PAM4FGS
+'''
+
+SAME_OBJECTS_PLAYBOOK = '''
+- name: Create one service and one integration
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/oncall.pagerduty.pagerduty:
+      api_url: "{{ lookup('ansible.builtin.env', 'PAGERDUTY_API_URL') }}"
+      api_token: "{{ lookup('ansible.builtin.env', 'PAGERDUTY_API_TOKEN') }}"
+  tasks:
+    - name: The service
+      oncall.pagerduty.pd_service:
+        name: Concurrent
+        escalation_policy: Default
+    - name: Its integration
+      oncall.pagerduty.pd_integration:
+        service: Concurrent
+        name: Events
+        type: events_api_v2
+'''
+
+
+@pytest.fixture
+def playbook_env(sim, tmp_path):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, PAGERDUTY_API_URL=sim.url,
+               PAGERDUTY_API_TOKEN=sim.token, ANSIBLE_FORCE_COLOR='0', ANSIBLE_LOCALHOST_WARNING='0')
+    inventory = tmp_path / 'inventory.ini'
+    inventory.write_text('[fleet]\n' + ''.join(
+        'host%02d ansible_connection=local ansible_python_interpreter=%s\n' % (n, sys.executable) for n in range(1, HOSTS + 1))
+        + '[all:vars]\nansible_python_interpreter=%s\n' % sys.executable)
+    return env, str(inventory), tmp_path
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_a_parallel_fleet_under_the_rate_limit(sim, playbook_env, report):
+    env, inventory, tmp_path = playbook_env
+    playbook = write(tmp_path, 'fleet.yml', FLEET_PLAYBOOK)
+    sim.rate_limit(LIMIT, window_seconds=WINDOW)
+    add_row = report('Rate limit: %d hosts in parallel, %d requests per %d s' % (HOSTS, LIMIT, WINDOW),
+                     ['run', 'failed tasks', 'requests', '429s', 'seconds', 'lower bound s', 'ratio'])
+    for run in ('create', 'no-op re-run'):
+        sim.clear_requests()
+        started = time.monotonic()
+        code, output, totals = ansible_playbook(['-i', inventory, '-f', str(HOSTS), playbook], env=env)
+        elapsed = time.monotonic() - started
+        served = [r for r in sim.requests() if r['status'] != 429]
+        limited = len(sim.requests()) - len(served)
+        # Requests past the first window have to wait for later windows: the fastest possible run.
+        lower_bound = (math.ceil(len(served) / LIMIT) - 1) * WINDOW
+        add_row((run, totals['failed'], len(served), limited, round(elapsed, 1), lower_bound,
+                 '%.1fx' % (elapsed / lower_bound) if lower_bound else '-'))
+        assert code == 0 and totals['failed'] == 0, output[-3000:]
+        # No retry storm: a rate-limited request waits for the reset instead of hammering.
+        assert limited <= len(served), (limited, len(served))
+    state = sim.state()['services']
+    assert sorted(s['name'] for s in state) == ['fleet host%02d' % n for n in range(1, HOSTS + 1)]
+    assert all(sorted(i['name'] for i in s['integrations']) == sorted(['Events', 'Datadog-fleet-%s' % s['name'][6:]])
+               for s in state)
+    assert totals['changed'] == 0  # the second run
+
+
+def test_two_runs_creating_the_same_objects_at_once_end_with_one_of_each(sim, playbook_env, report):
+    env, dummy_inventory, tmp_path = playbook_env
+    playbook = write(tmp_path, 'same.yml', SAME_OBJECTS_PLAYBOOK)
+    # Hold both creates in flight together, so that neither run can see the other's object first.
+    sim.fault(method='POST', path='^/services$', times=2, action='delay', seconds=1)
+    sim.fault(method='POST', path='/integrations$', times=2, action='delay', seconds=1)
+    results = {}
+
+    def run(label):
+        results[label] = ansible_playbook([playbook], env=env)  # the implicit localhost runs modules on this Python
+
+    threads = [threading.Thread(target=run, args=(label,)) for label in ('first', 'second')]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    services = [s for s in sim.state()['services'] if s['name'] == 'Concurrent']
+    integrations = [i for s in services for i in s['integrations']]
+    failed = sum(r[2]['failed'] for r in results.values())
+    report('Concurrency: two runs create the same service and integration',
+           ['objects', 'made', 'failed tasks'])(('services', len(services), failed))
+    report('Concurrency: two runs create the same service and integration',
+           ['objects', 'made', 'failed tasks'])(('integrations', len(integrations), failed))
+    assert all(code == 0 for code, dummy_output, dummy_totals in results.values()), [r[1][-2000:] for r in results.values()]
+    assert failed == 0
+    assert len(services) == 1 and len(integrations) == 1
+    # Both runs did send their creates: the race happened, and was settled.
+    posts = [r['path'] for r in sim.requests() if r['method'] == 'POST']
+    assert posts.count('/services') == 2 and sum(p.endswith('/integrations') for p in posts) == 2

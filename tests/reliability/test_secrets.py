@@ -1,0 +1,116 @@
+"""Secrets stay secret: the PagerDuty token, the Datadog keys and integration keys never appear in
+-vvv output, in a diff, or in what the simulator records of the requests."""
+
+import json
+import os
+import sys
+
+from ansible_collections.oncall.pagerduty.plugins.modules import (
+    pd_datadog_service,
+    pd_integration,
+    pd_integration_move,
+    pd_service,
+)
+from tests.conftest import COLLECTIONS_PATH, REPO_ROOT
+from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY
+
+sys.path.insert(0, os.path.join(REPO_ROOT, 'tests', 'tools'))
+from playbook_runs import ansible_playbook  # noqa: E402
+
+# Every module once; only the tasks whose results carry a key are no_log, as the docs advise.
+EVERY_MODULE = '''
+- name: Every module at -vvv
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/oncall.pagerduty.pagerduty:
+      api_url: "{{ lookup('ansible.builtin.env', 'PAGERDUTY_API_URL') }}"
+      api_token: "{{ lookup('ansible.builtin.env', 'PAGERDUTY_API_TOKEN') }}"
+    group/oncall.pagerduty.datadog:
+      api_url: "{{ lookup('ansible.builtin.env', 'PAGERDUTY_API_URL') }}"
+      api_key: "{{ lookup('ansible.builtin.env', 'SECRET_DD_API_KEY') }}"
+      app_key: "{{ lookup('ansible.builtin.env', 'SECRET_DD_APP_KEY') }}"
+  tasks:
+    - name: Vendor
+      oncall.pagerduty.pd_vendor_info:
+        name: Datadog
+    - name: Services
+      oncall.pagerduty.pd_service:
+        name: "{{ item }}"
+        escalation_policy: Default
+      loop: [Secret Source, Secret Destination]
+      diff: true
+    - name: Integration
+      oncall.pagerduty.pd_integration:
+        service: Secret Source
+        vendor: Datadog
+      register: integration
+      no_log: true
+      diff: true
+    - name: Datadog service object
+      oncall.pagerduty.pd_datadog_service:
+        service_name: Secret-Source
+        service_key: "{{ integration.integration.integration_key }}"
+        update_key: always
+      diff: true
+    - name: Move
+      oncall.pagerduty.pd_integration_move:
+        integration: "{{ integration.integration.id }}"
+        from_service: Secret Source
+        to_service: Secret Destination
+      no_log: true
+      diff: true
+    - name: Services read back, without integrations
+      oncall.pagerduty.pd_service_info:
+        query: Secret
+    - name: A failure with the token in hand
+      oncall.pagerduty.pd_service:
+        name: Secret Source
+        escalation_policy: Nobody On-Call
+      ignore_errors: true
+'''
+
+
+def secrets(sim):
+    keys = [i['integration_key'] for s in sim.state()['services'] for i in s['integrations'] if i.get('integration_key')]
+    return {'PagerDuty token': sim.token, 'Datadog API key': DEFAULT_API_KEY, 'Datadog app key': DEFAULT_APP_KEY,
+            **{'integration key %d' % n: key for n, key in enumerate(keys)}}
+
+
+def leaks(text, found_secrets):
+    return sorted(label for label, value in found_secrets.items() if value and value in text)
+
+
+def test_no_secret_in_vvv_output(sim, tmp_path, report):
+    playbook = tmp_path / 'every_module.yml'
+    playbook.write_text(EVERY_MODULE)
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, PAGERDUTY_API_URL=sim.url, PAGERDUTY_API_TOKEN=sim.token,
+               SECRET_DD_API_KEY=DEFAULT_API_KEY, SECRET_DD_APP_KEY=DEFAULT_APP_KEY, ANSIBLE_LOCALHOST_WARNING='0')
+    code, output, totals = ansible_playbook(['-vvv', str(playbook)], env=env)
+    found = secrets(sim)
+    leaked = leaks(output, found)
+    report('Secrets', ['where', 'secrets looked for', 'leaked'])(('-vvv output (%d lines)' % len(output.splitlines()), len(found), len(leaked)))
+    assert code == 0 and totals['failed'] == 0, output[-3000:]  # the failing task is ignored, not failed
+    assert len(found) == 4  # token, two Datadog keys, the integration key
+    assert leaked == [], leaked
+
+
+def test_no_secret_in_diffs_or_the_request_log(sim, run_module, report):
+    results = [run_module(pd_service, diff=True, name=name, escalation_policy='Default') for name in ('Source', 'Destination')]
+    created = run_module(pd_integration, diff=True, service='Source', vendor='Datadog', name='Datadog')
+    key = created['integration']['integration_key']
+    results.append(created)
+    results.append(run_module(pd_datadog_service, diff=True, service_name='Source', service_key=key))
+    results.append(run_module(pd_datadog_service, diff=True, service_name='Source', service_key=key, update_key='always'))
+    results.append(run_module(pd_integration, diff=True, service='Source', vendor='Datadog', name='Datadog'))
+    results.append(run_module(pd_integration_move, diff=True, integration='Datadog', from_service='Source', to_service='Destination'))
+    results.append(run_module(pd_integration, diff=True, service='Destination', name='Datadog', state='absent'))
+    found = secrets(sim)
+    found['integration key'] = key
+    diffs = json.dumps([r.get('diff') for r in results])
+    request_log = json.dumps(sim.requests())
+    add_row = report('Secrets', ['where', 'secrets looked for', 'leaked'])
+    add_row(('diffs of %d tasks' % len(results), len(found), len(leaks(diffs, found))))
+    add_row(('request log (%d requests)' % len(sim.requests()), len(found), len(leaks(request_log, found))))
+    assert all(not r.get('failed') for r in results), [r.get('msg') for r in results]
+    assert leaks(diffs, found) == [] and leaks(request_log, found) == []
