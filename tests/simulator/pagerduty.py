@@ -101,6 +101,7 @@ class PagerDutyAccount:
         self.escalation_policies = {}
         self.vendors = {}
         self.services = {}
+        self.service_ids_by_name = {}   # keeps the unique-name check fast in accounts of thousands
         self.integrations = {}          # integration id -> integration (its 'service' says where)
         self.incidents = {}
         for user_id, name, email in catalogue.USERS:
@@ -260,10 +261,12 @@ class PagerDutyAccount:
         return view
 
     def list_services(self, query, body):
-        items = list(self._sorted(self.services))
         name = query.get('name', [None])[0]
         if name is not None:
-            items = [s for s in items if s['name'] == name]
+            found = self.service_ids_by_name.get(name)
+            items = [self.services[found]] if found else []
+        else:
+            items = list(self._sorted(self.services))
         items = [s for s in items if self.matches_query(s, query)]
         team_ids = set(query.get('team_ids[]', []))
         if team_ids:
@@ -303,6 +306,7 @@ class PagerDutyAccount:
         service.update(self._object(service_id, 'service', service['name']))
         service['html_url'] = 'https://%s.pagerduty.com/service-directory/%s' % (catalogue.SUBDOMAIN, service_id)
         self.services[service_id] = service
+        self.service_ids_by_name[service['name']] = service_id
         return 201, {'service': self.service_view(service, ())}
 
     def update_service(self, query, body, service_id):
@@ -312,11 +316,13 @@ class PagerDutyAccount:
         self._apply_service_fields(updated, fields, creating=False)
         updated['summary'] = updated['name']
         updated['updated_at'] = now()
+        del self.service_ids_by_name[service['name']]
+        self.service_ids_by_name[updated['name']] = service_id
         self.services[service_id] = updated
         return 200, {'service': self.service_view(updated, ())}
 
     def delete_service(self, query, body, service_id):
-        self._service(service_id)
+        del self.service_ids_by_name[self._service(service_id)['name']]
         del self.services[service_id]
         for integration_id in [i for i, v in self.integrations.items() if v['service']['id'] == service_id]:
             del self.integrations[integration_id]
@@ -333,7 +339,7 @@ class PagerDutyAccount:
                 errors.append("Name can't be blank")
             elif _NON_PRINTABLE.search(name):
                 errors.append('Name can not contain non-printable characters')
-            elif any(s['name'] == name and s['id'] != service.get('id') for s in self.services.values()):
+            elif self.service_ids_by_name.get(name, service.get('id')) != service.get('id'):
                 errors.append('Name has already been taken')
             else:
                 service['name'] = name
