@@ -15,11 +15,28 @@ attributes:
     description: Can run in check_mode and return changed status prediction without modifying target.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+'''
+
+    # The modules that take the PagerDuty credentials.
+    PAGERDUTY_GROUP = r'''
+options: {}
+attributes:
   action_group:
     description: Use C(group/oncall.pagerduty.pagerduty) in C(module_defaults) to set defaults for this module.
     support: full
     membership:
       - oncall.pagerduty.pagerduty
+'''
+
+    # The Datadog module's credentials are Datadog's, so it has an action group of its own.
+    DATADOG_GROUP = r'''
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/oncall.pagerduty.datadog) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - oncall.pagerduty.datadog
 '''
 
     INFO_MODULE = r'''
@@ -33,19 +50,4 @@ attributes:
     support: N/A
     details:
       - This action does not modify state.
-'''
-
-    # The Datadog module's credentials are Datadog's, so it has an action group of its own.
-    DATADOG = r'''
-options: {}
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-  action_group:
-    description: Use C(group/oncall.pagerduty.datadog) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - oncall.pagerduty.datadog
 '''

@@ -143,6 +143,13 @@ class PagerDutyModule:
     def fail(self, msg, **result):
         self.module.fail_json(msg=msg, **result)
 
+    def fail_if_blank(self, *options):
+        """Fail, naming the option, when one of these string options is set but blank."""
+        for option in options:
+            value = self.params.get(option)
+            if value is not None and not value.strip():
+                self.fail('%s: must not be blank' % option)
+
     def reread_after_failed_create(self, err, find):
         """What `find()` sees after a create failed with `err`, or None.
 

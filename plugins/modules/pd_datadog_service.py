@@ -25,7 +25,8 @@ author:
   - oncall.pagerduty maintainers (@oncall)
 extends_documentation_fragment:
   - oncall.pagerduty.pagerduty.transport
-  - oncall.pagerduty.attributes.datadog
+  - oncall.pagerduty.attributes
+  - oncall.pagerduty.attributes.datadog_group
 attributes:
   check_mode:
     support: full
@@ -207,10 +208,7 @@ class DatadogService(ResourceModule):
                              **self.transport_options())
 
     def validate(self):
-        for option in ('service_name', 'service_key'):
-            value = self.params[option]
-            if value is not None and not value.strip():
-                self.fail('%s: must not be blank' % option)
+        self.fail_if_blank('service_name', 'service_key')
 
     def path(self):
         # The name is one path segment: spaces as %20, and a slash escaped too.

@@ -22,6 +22,7 @@ extends_documentation_fragment:
   - oncall.pagerduty.pagerduty
   - oncall.pagerduty.pagerduty.transport
   - oncall.pagerduty.attributes
+  - oncall.pagerduty.attributes.pagerduty_group
 attributes:
   check_mode:
     support: full
@@ -346,9 +347,7 @@ class Integration(ResourceModule):
 
     def validate(self):
         params = self.params
-        for option in ('service', 'name', 'id', 'vendor'):
-            if params[option] is not None and not params[option].strip():
-                self.fail('%s: must not be blank' % option)
+        self.fail_if_blank('service', 'name', 'id', 'vendor')
         vendor = (params['vendor'] or '').strip().casefold()
         if vendor in NOT_VENDORS:
             self.fail('vendor: %r is an integration type, not a vendor; use type: %s instead'

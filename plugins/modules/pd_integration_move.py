@@ -25,6 +25,7 @@ extends_documentation_fragment:
   - oncall.pagerduty.pagerduty
   - oncall.pagerduty.pagerduty.transport
   - oncall.pagerduty.attributes
+  - oncall.pagerduty.attributes.pagerduty_group
 attributes:
   check_mode:
     support: full
@@ -208,9 +209,7 @@ class IntegrationMove(PagerDutyModule):
 
     def run(self):
         params = self.params
-        for option in ('integration', 'from_service', 'to_service', 'new_name'):
-            if params[option] is not None and not params[option].strip():
-                self.fail('%s: must not be blank' % option)
+        self.fail_if_blank('integration', 'from_service', 'to_service', 'new_name')
         by_id = looks_like_id(params['integration'])
         if not by_id and not params['from_service']:
             self.fail('from_service: required when integration is given by name (%r)' % params['integration'])

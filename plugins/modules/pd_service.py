@@ -21,6 +21,7 @@ extends_documentation_fragment:
   - oncall.pagerduty.pagerduty
   - oncall.pagerduty.pagerduty.transport
   - oncall.pagerduty.attributes
+  - oncall.pagerduty.attributes.pagerduty_group
 attributes:
   check_mode:
     support: full
@@ -385,9 +386,8 @@ class Service(ResourceModule):
     def validate(self):
         params = self.params
         name = params['name']
+        self.fail_if_blank('name')
         if name is not None:
-            if not name.strip():
-                self.fail('name: must not be blank')
             if _NON_PRINTABLE.search(name):
                 self.fail('name: must not contain non-printable characters (%r)' % name)
             if name != name.strip():

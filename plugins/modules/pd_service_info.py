@@ -18,6 +18,7 @@ extends_documentation_fragment:
   - oncall.pagerduty.pagerduty
   - oncall.pagerduty.pagerduty.transport
   - oncall.pagerduty.attributes
+  - oncall.pagerduty.attributes.pagerduty_group
   - oncall.pagerduty.attributes.info_module
 options:
   name:
@@ -132,9 +133,7 @@ class ServiceInfo(PagerDutyModule):
 
     def run(self):
         params = self.params
-        for option in ('name', 'query', 'id'):
-            if params[option] is not None and not params[option].strip():
-                self.fail('%s: must not be empty' % option)
+        self.fail_if_blank('name', 'query', 'id')
         includes = INCLUDES + (('integrations',) if params['include_integrations'] else ())
         self.doing = 'read services'
         if params['id']:

@@ -23,6 +23,7 @@ extends_documentation_fragment:
   - oncall.pagerduty.pagerduty
   - oncall.pagerduty.pagerduty.transport
   - oncall.pagerduty.attributes
+  - oncall.pagerduty.attributes.pagerduty_group
   - oncall.pagerduty.attributes.info_module
 options:
   name:
@@ -137,9 +138,7 @@ class VendorInfo(PagerDutyModule):
 
     def run(self):
         name, query, vendor_id = self.params['name'], self.params['query'], self.params['id']
-        for option in ('name', 'query', 'id'):
-            if self.params[option] is not None and not self.params[option].strip():
-                self.fail('%s: must not be empty' % option)
+        self.fail_if_blank('name', 'query', 'id')
         self.doing = 'look up vendors'
         if vendor_id:
             found = self.client.get_object('vendors', 'vendor', vendor_id.strip())

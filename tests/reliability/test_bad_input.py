@@ -36,9 +36,9 @@ CASES = [
     (pd_vendor_info, dict(name='Datadog', timeout='soon'), "argument 'timeout' is of type"),
     # -- pd_vendor_info and pd_service_info -------------------------------------------------------
     (pd_vendor_info, dict(name='Datadog', id='PAM4FGS'), 'parameters are mutually exclusive: name|query|id'),
-    (pd_vendor_info, dict(name='  '), 'name: must not be empty'),
+    (pd_vendor_info, dict(name='  '), 'name: must not be blank'),
     (pd_service_info, dict(id='PXXXXXX', team_ids=['PTEAM01']), 'parameters are mutually exclusive: id|team_ids'),
-    (pd_service_info, dict(query=''), 'query: must not be empty'),
+    (pd_service_info, dict(query=''), 'query: must not be blank'),
     # -- pd_service -------------------------------------------------------------------------------
     (pd_service, dict(), 'one of the following is required: name, id'),
     (pd_service, dict(name='web'), "escalation_policy: required to create the service 'web'"),
