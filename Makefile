@@ -11,7 +11,7 @@ SIM_PORT ?= 8080
 NEWEST_PYTHON := 3.13
 OLDEST_PYTHON := 3.11
 
-.PHONY: help demo test sim bench venv unit reliability integration sanity lint changelog-lint install-collection clean
+.PHONY: help demo test sim bench venv unit reliability ecosystem molecule docs docs-lint docs-test integration sanity lint changelog-lint install-collection clean
 
 help:
 	@echo "make demo   - run the example playbooks twice against the simulator (or PAGERDUTY_API_TOKEN's account)"
@@ -39,7 +39,7 @@ demo: $(VENV)/.installed
 sim: $(VENV)/.installed
 	$(PY) -m tests.simulator --port $(SIM_PORT)
 
-test: unit reliability integration sanity lint changelog-lint
+test: unit reliability integration ecosystem molecule sanity lint changelog-lint docs-test
 
 unit: venv
 	$(PY) -m pytest -n 2 tests/unit
@@ -54,6 +54,14 @@ bench: $(VENV)/.installed
 	$(PY) -m pip install --quiet --disable-pip-version-check -r tests/requirements/bench.txt
 	$(PY) tests/bench/bench.py
 
+# The release tarball installed and run, and the demo as an AWX job through ansible-runner.
+ecosystem: $(VENV)/.installed
+	$(PY) -m pytest tests/ecosystem
+
+# Converge, idempotence and verify over every module (extensions/molecule/default).
+molecule: install-collection
+	cd extensions && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(CURDIR)/$(VENV)/bin/molecule test
+
 integration: venv
 	$(PY) tests/tools/run_ansible_test.py integration --local --python $(NEWEST_PYTHON) --color no
 	$(PY_OLDEST) tests/tools/run_ansible_test.py integration --local --python $(OLDEST_PYTHON) --color no
@@ -62,16 +70,37 @@ sanity: $(VENV)/.installed
 	$(PY) tests/tools/run_ansible_test.py sanity --local --requirements --color no
 
 COLLECTIONS := $(CURDIR)/.build/collections
+DOC_PLAYBOOKS := $(shell mktemp -u -d /tmp/oncall-pagerduty-doc-playbooks.XXXXXX)
 
 # The collection installed as a user installs it, for tools that resolve its modules by name.
 install-collection: $(VENV)/.installed
 	$(VENV)/bin/ansible-galaxy collection install --force -p $(COLLECTIONS) . >/dev/null
 
 lint: install-collection
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(VENV)/bin/ansible-lint examples/
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(VENV)/bin/ansible-lint examples/ extensions/
+	@# The guides' playbooks, linted where they are written out (ansible-lint skips files outside its project).
+	rm -rf $(DOC_PLAYBOOKS) && $(PY) tests/tools/doc_playbooks.py $(DOC_PLAYBOOKS)
+	cd $(DOC_PLAYBOOKS) && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) \
+	    $(CURDIR)/$(VENV)/bin/ansible-lint --profile production --offline .
+
+DOCSITE := $(CURDIR)/.build/docsite
+INSTALLED := $(COLLECTIONS)/ansible_collections/oncall/pagerduty
+
+# The HTML site: module pages from the modules' own documentation, and the guides of docs/docsite.
+docs: install-collection
+	$(PY) tests/tools/build_docs.py $(DOCSITE) $(COLLECTIONS)
+
+docs-lint: install-collection
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) \
+	    $(VENV)/bin/antsibull-docs lint-collection-docs --plugin-docs $(INSTALLED)
+
+# The built site in headless Chromium (Debian's chromium, installed here if missing): every module page renders.
+docs-test: docs docs-lint
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	DOCSITE=$(DOCSITE) $(PY) -m pytest tests/docs
 
 changelog-lint: $(VENV)/.installed
-	$(VENV)/bin/antsibull-changelog lint
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/antsibull-changelog lint
 
 clean:
 	rm -rf .build $(VENV) $(VENV_OLDEST) .pytest_cache tests/output

@@ -1,0 +1,45 @@
+"""The demo as AWX / Automation Platform runs a job: through ansible-runner, with a private data
+directory, extra vars, and the credentials in the env file that a credential type injects."""
+
+import os
+import shutil
+import sys
+
+import pytest
+import yaml
+
+from tests.conftest import COLLECTIONS_PATH, REPO_ROOT
+from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY
+
+ansible_runner = pytest.importorskip('ansible_runner')
+
+
+def job(private_data_dir):
+    return ansible_runner.run(private_data_dir=str(private_data_dir), playbook='demo.yml', quiet=True)
+
+
+def test_demo_job_through_ansible_runner(sim, tmp_path):
+    project = tmp_path / 'project'
+    shutil.copytree(os.path.join(REPO_ROOT, 'examples'), project)
+    env = tmp_path / 'env'
+    env.mkdir()
+    # What a custom credential type injects (docs/awx.md), plus where AWX would have installed the collection.
+    (env / 'envvars').write_text(yaml.safe_dump({
+        'PAGERDUTY_API_TOKEN': sim.token, 'PAGERDUTY_API_URL': sim.url,
+        'DD_API_KEY': DEFAULT_API_KEY, 'DD_APP_KEY': DEFAULT_APP_KEY, 'DD_API_URL': sim.url,
+        'ANSIBLE_COLLECTIONS_PATH': COLLECTIONS_PATH, 'PATH': os.path.dirname(sys.executable) + os.pathsep + os.environ['PATH']}))
+    (env / 'extravars').write_text(yaml.safe_dump({'service_name': 'Checkout', 'show_postman_key': False}))
+    (env / 'passwords').write_text('{}\n')
+
+    first = job(tmp_path)
+    assert first.status == 'successful', first.stdout.read()[-3000:]
+    assert first.stats['changed'].get('localhost', 0) > 0 and not first.stats['failures']
+    changed_events = [e for e in first.events if e.get('event') == 'runner_on_ok' and e['event_data'].get('res', {}).get('changed')]
+    assert changed_events, 'the job events report changes'
+
+    second = job(tmp_path)
+    assert second.status == 'successful'
+    assert second.stats['changed'] == {} and second.stats['ok'].get('localhost', 0) > 0
+    # The job's events never carry a key or the token (AWX stores and shows them).
+    events = str([e.get('stdout', '') for e in first.events] + [e.get('stdout', '') for e in second.events])
+    assert sim.token not in events and DEFAULT_API_KEY not in events

@@ -1,0 +1,69 @@
+"""The release artefact: the tarball ansible-galaxy builds holds the collection and nothing of the
+build or test machinery, installs into an empty collections path, and runs the demo from there."""
+
+import json
+import os
+import subprocess
+import sys
+import tarfile
+
+import pytest
+import yaml
+
+from tests.conftest import REPO_ROOT
+from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY
+
+sys.path.insert(0, os.path.join(REPO_ROOT, 'tests', 'tools'))
+from playbook_runs import ansible_playbook  # noqa: E402
+
+NEVER_SHIPPED = ('.venv', '.build', '.git', '.ci', 'tests/output', '.pytest_cache', 'Makefile')
+
+
+def tool(name):
+    return os.path.join(os.path.dirname(sys.executable), name)
+
+
+@pytest.fixture(scope='module')
+def tarball(tmp_path_factory):
+    output = tmp_path_factory.mktemp('dist')
+    subprocess.run([tool('ansible-galaxy'), 'collection', 'build', '--output-path', str(output), REPO_ROOT],
+                   check=True, capture_output=True)
+    built = list(output.iterdir())
+    assert len(built) == 1
+    return built[0]
+
+
+def test_tarball_holds_the_collection_and_no_build_or_test_output(tarball):
+    version = yaml.safe_load(open(os.path.join(REPO_ROOT, 'galaxy.yml')))['version']
+    assert tarball.name == 'oncall-pagerduty-%s.tar.gz' % version
+    with tarfile.open(tarball) as archive:
+        names = archive.getnames()
+        manifest = json.load(archive.extractfile('MANIFEST.json'))
+    assert manifest['collection_info']['version'] == version
+    for expected in ('plugins/modules/pd_service.py', 'plugins/module_utils/_client.py', 'meta/runtime.yml', 'README.md',
+                     'examples/demo.yml', 'CHANGELOG.rst'):
+        assert expected in names
+    shipped_junk = [n for n in names if n.startswith(NEVER_SHIPPED) or '__pycache__' in n]
+    assert shipped_junk == []
+
+
+def test_installed_copy_runs_the_demo_twice_with_no_change_the_second_time(tarball, sim, tmp_path):
+    collections = tmp_path / 'collections'
+    subprocess.run([tool('ansible-galaxy'), 'collection', 'install', '-p', str(collections), str(tarball)],
+                   check=True, capture_output=True)
+    installed = collections / 'ansible_collections' / 'oncall' / 'pagerduty'
+    assert (installed / 'MANIFEST.json').exists()
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections), PAGERDUTY_API_URL=sim.url, PAGERDUTY_API_TOKEN=sim.token,
+               DD_API_URL=sim.url, DD_API_KEY=DEFAULT_API_KEY, DD_APP_KEY=DEFAULT_APP_KEY, ANSIBLE_LOCALHOST_WARNING='0')
+    first = ansible_playbook([str(installed / 'examples' / 'demo.yml')], env=env, cwd=str(tmp_path))
+    second = ansible_playbook([str(installed / 'examples' / 'demo.yml')], env=env, cwd=str(tmp_path))
+    assert first[0] == 0 and first[2]['changed'] > 0, first[1][-3000:]
+    assert second[0] == 0 and second[2]['changed'] == 0, second[1][-3000:]
+
+
+def test_version_and_changelog_agree():
+    version = yaml.safe_load(open(os.path.join(REPO_ROOT, 'galaxy.yml')))['version']
+    changes = yaml.safe_load(open(os.path.join(REPO_ROOT, 'changelogs', 'changelog.yaml')))
+    assert version in changes['releases']
+    with open(os.path.join(REPO_ROOT, 'CHANGELOG.rst')) as handle:
+        assert 'v%s' % version in handle.read()
