@@ -379,30 +379,32 @@ class PagerDutyClient(JsonApiClient):
                 'could not search every %s for %r: the listing stops at %d results' % (collection, name, OFFSET_CAP))
         return matches
 
-    def resolve(self, collection, value, option, singular, case_sensitive=True, filter_param='query', query=None):
-        """The one object named or identified by `value`, or a clear error naming `option`.
+    def find(self, collection, value, option, singular, case_sensitive=True, filter_param='query', query=None,
+             by_id=True):
+        """The one object named (or, with `by_id`, identified) by `value`, or None when there is none.
 
         An ID-shaped value is tried as an ID first (one request); otherwise, or if that finds
-        nothing, the exact name is searched. Zero and several matches are distinct errors.
+        nothing, the exact name is searched. Several matches are an error naming `option` and
+        listing them.
         """
-        if looks_like_id(value):
+        if by_id and looks_like_id(value):
             found = self.get_object(collection, singular, value, query)
             if found:
                 return found
         matches = self.find_by_name(collection, value, filter_param, case_sensitive, query)
-        label = singular.replace('_', ' ')
-        if not matches:
-            raise PagerDutyError('%s: no %s is named or identified by %r' % (option, label, value))
         if len(matches) > 1:
             listing = ', '.join('%s (%s)' % (m.get('name'), m.get('id')) for m in matches)
             raise PagerDutyError(
                 '%s: %d %ss are named %r: %s. Give the ID of the one you mean.'
-                % (option, len(matches), label, value, listing), candidates=matches)
-        return matches[0]
+                % (option, len(matches), singular.replace('_', ' '), value, listing), candidates=matches)
+        return matches[0] if matches else None
 
-
-DATADOG_SITES = ('datadoghq.com', 'us3.datadoghq.com', 'us5.datadoghq.com', 'datadoghq.eu', 'ap1.datadoghq.com',
-                 'ap2.datadoghq.com', 'uk1.datadoghq.com', 'ddog-gov.com', 'us2.ddog-gov.com')
+    def resolve(self, collection, value, option, singular, **lookup):
+        """Like find(), but none is an error naming `option` too."""
+        found = self.find(collection, value, option, singular, **lookup)
+        if found is None:
+            raise PagerDutyError('%s: no %s is named or identified by %r' % (option, singular.replace('_', ' '), value))
+        return found
 
 
 class DatadogClient(JsonApiClient):

@@ -105,6 +105,9 @@ class PagerDutyModule:
             value = self.params.get(option)
             if value is not None and value < minimum:
                 self.fail('%s must be at least %d, got %d' % (option, minimum, value))
+        api_url = self.params.get('api_url')
+        if api_url and not api_url.startswith(('https://', 'http://')):
+            self.fail('api_url: %r is not an http(s) URL' % api_url)
 
     def transport_options(self):
         return dict(timeout=self.params['timeout'], validate_certs=self.params['validate_certs'],
@@ -115,10 +118,7 @@ class PagerDutyModule:
         if not self.params.get('api_token'):
             self.fail('api_token: no PagerDuty API token was given; set api_token, or the PAGERDUTY_API_TOKEN '
                       'environment variable')
-        api_url = self.params.get('api_url')
-        if api_url and not api_url.startswith(('https://', 'http://')):
-            self.fail('api_url: %r is not an http(s) URL' % api_url)
-        return PagerDutyClient(self.params['api_token'], region=self.params['region'], api_url=api_url,
+        return PagerDutyClient(self.params['api_token'], region=self.params['region'], api_url=self.params.get('api_url'),
                                **self.transport_options())
 
     # -- running and failing ---------------------------------------------------------------------

@@ -6,10 +6,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyError, looks_like_id
-
 # Timeouts PagerDuty reports as null when disabled; results and diffs show them as 0, the value
 # that disables them.
 NULLABLE_TIMEOUTS = ('auto_resolve_timeout', 'acknowledgement_timeout')
@@ -30,34 +26,26 @@ def include_query(includes):
     return {'include[]': list(includes)} if includes else None
 
 
+def _lookup(includes):
+    """How services are looked up: the exact-name filter, with the given include[]."""
+    return dict(filter_param='name', query=include_query(includes))
+
+
 def service_by_id(client, service_id, includes=()):
-    data = client.get('/services/%s' % quote(service_id, safe=''), include_query(includes))
-    return (data or {}).get('service')
+    return client.get_object('services', 'service', service_id, include_query(includes))
 
 
 def service_by_name(client, name, option='name', includes=()):
     """The service with exactly this name, or None; several is an error (PagerDuty forbids it,
     but names that differ only in case can exist)."""
-    matches = client.find_by_name('services', name, filter_param='name', query=include_query(includes))
-    if len(matches) > 1:
-        listing = ', '.join('%s (%s)' % (s.get('name'), s.get('id')) for s in matches)
-        raise PagerDutyError('%s: %d services are named %r: %s. Give the service by ID.'
-                             % (option, len(matches), name, listing), candidates=matches)
-    return matches[0] if matches else None
+    return client.find('services', name, option, 'service', by_id=False, **_lookup(includes))
 
 
 def find_service(client, value, option, includes=()):
     """The service named or identified by `value`, or None (an ID-shaped value is tried as an ID first)."""
-    if looks_like_id(value):
-        found = service_by_id(client, value, includes)
-        if found:
-            return found
-    return service_by_name(client, value, option, includes)
+    return client.find('services', value, option, 'service', **_lookup(includes))
 
 
 def resolve_service(client, value, option, includes=()):
     """The service named or identified by `value`; an error naming `option` when there is none."""
-    found = find_service(client, value, option, includes)
-    if found is None:
-        raise PagerDutyError('%s: no service is named or identified by %r' % (option, value))
-    return found
+    return client.resolve('services', value, option, 'service', **_lookup(includes))

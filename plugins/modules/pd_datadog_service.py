@@ -200,8 +200,6 @@ class DatadogService(ResourceModule):
                 self.fail('%s: no Datadog %s was given; set %s, or the %s environment variable'
                           % (option, option.replace('_', ' '), option, variable))
         api_url = self.params.get('api_url')
-        if api_url and not api_url.startswith(('https://', 'http://')):
-            self.fail('api_url: %r is not an http(s) URL' % api_url)
         if not api_url and not _SITE.match(self.params['site']):
             self.fail('site: %r is not a Datadog site such as datadoghq.com or datadoghq.eu' % self.params['site'])
         return DatadogClient(self.params['api_key'], self.params['app_key'], site=self.params['site'], api_url=api_url,

@@ -214,6 +214,7 @@ class IntegrationMove(PagerDutyModule):
         if not by_id and not params['from_service']:
             self.fail('from_service: required when integration is given by name (%r)' % params['integration'])
         self.result = dict(moved=False, key_changed=False, settings_differences=[], open_incidents=None)
+        self._source = None
 
         self.doing = 'find the destination service'
         destination = resolve_service(self.client, params['to_service'], 'to_service', INCLUDES)
@@ -244,17 +245,23 @@ class IntegrationMove(PagerDutyModule):
         if not found:
             return None
         # The same name on the source means the source's integration has not moved yet.
-        self.doing = 'find the source service'
-        source = resolve_service(self.client, params['from_service'], 'from_service', INCLUDES)
+        source = self.source_service()
         if source['id'] != destination['id'] and any(i['name'] == params['integration'] for i in source.get('integrations') or []):
             return None
         return found[0]
+
+    def source_service(self):
+        """from_service with its integrations, read once per run."""
+        if self._source is None:
+            self.doing = 'find the source service'
+            self._source = resolve_service(self.client, self.params['from_service'], 'from_service', INCLUDES)
+        return self._source
 
     def find_integration(self, by_id):
         """(source service, integration)."""
         params = self.params
         if params['from_service']:
-            source = resolve_service(self.client, params['from_service'], 'from_service', INCLUDES)
+            source = self.source_service()
             on_source = source.get('integrations') or []
             key = 'id' if by_id else 'name'
             found = [i for i in on_source if i[key] == params['integration']]
