@@ -2,34 +2,45 @@
 # Copyright: contributors to oncall.pagerduty
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""HTTP clients for the PagerDuty REST API and Datadog's PagerDuty integration API.
+"""HTTP clients for the PagerDuty REST API, PagerDuty's Events API and Datadog's PagerDuty integration API.
 
-Built on ansible-core's own ``module_utils.urls`` so nothing needs installing on the managed node.
-The clients take plain values (not an AnsibleModule) so other plugin types can reuse them.
-This is the only place that speaks HTTP or parses an API error body.
+Only the standard library and ansible-core's own ``module_utils.urls`` (for the TLS context), so
+nothing needs installing on the managed node. The clients take plain values (not an AnsibleModule)
+so that modules, action plugins and the catalogue share them. This is the only place that speaks
+HTTP or parses an API error body.
+
+Connections are kept alive and shared within a process: the loop items of one task run in one
+worker process, so on the in-process path they share one TLS session per API host.
 """
 
 from __future__ import annotations
 
+import base64
+import difflib
 import http.client
-import inspect
 import json
 import random
 import re
+import select
 import socket
 import ssl
+import threading
 import time
-from urllib.error import HTTPError, URLError
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode, urlsplit
+from urllib.request import getproxies, proxy_bypass
 
-from ansible.module_utils.urls import Request, make_context
+from ansible.module_utils.urls import make_context
 
-COLLECTION_VERSION = '0.1.0'
+COLLECTION_VERSION = '0.2.0'
 USER_AGENT = 'oncall.pagerduty/%s' % COLLECTION_VERSION
 
 PAGERDUTY_REGIONS = {
     'us': 'https://api.pagerduty.com',
     'eu': 'https://api.eu.pagerduty.com',
+}
+EVENTS_REGIONS = {
+    'us': 'https://events.pagerduty.com',
+    'eu': 'https://events.eu.pagerduty.com',
 }
 
 # PagerDuty's classic pagination: at most 100 a page, and offset + limit may not exceed 10,000.
@@ -41,14 +52,19 @@ _ID_PATTERN = re.compile(r'^[A-Z0-9]{7,20}$')
 
 IDEMPOTENT_METHODS = frozenset(('GET', 'PUT', 'DELETE', 'HEAD'))
 
-# Newer ansible-core versions let a Request reuse one TLS context; 2.16 builds one per request,
-# which costs tens of milliseconds each time (it loads the system CA store).
-_REQUEST_TAKES_CONTEXT = 'context' in inspect.signature(Request.__init__).parameters
+# A rate-limited task warns once its waits add up to more than this many seconds.
+RATE_LIMIT_WARNING_SECONDS = 5
+
+PLURALS = {'escalation_policy': 'escalation policies', 'business_service': 'business services'}
 
 
 def looks_like_id(value):
     """True when value has the shape of a PagerDuty object ID (a name could still have it too)."""
     return bool(_ID_PATTERN.match(value or ''))
+
+
+def plural(singular):
+    return PLURALS.get(singular, singular.replace('_', ' ') + 's')
 
 
 class ApiError(Exception):
@@ -62,8 +78,10 @@ class ApiError(Exception):
     api_name = 'API'
 
     def __init__(self, message, status=None, code=None, errors=None, method=None, path=None,
-                 ambiguous=False, candidates=None):
+                 ambiguous=False, candidates=None, option=None):
         super().__init__(message)
+        # The option a lookup failure is about; its message already names it.
+        self.option = option
         self.message = message
         self.status = status
         self.code = code
@@ -75,8 +93,10 @@ class ApiError(Exception):
 
     def __str__(self):
         text = self.message
-        if self.errors:
-            text += ': ' + '; '.join(str(e) for e in self.errors)
+        # Some APIs repeat the message as the only detail: say it once.
+        details_text = [str(e) for e in self.errors if str(e) != self.message]
+        if details_text:
+            text += ': ' + '; '.join(details_text)
         details = []
         if self.status is not None:
             details.append('HTTP %s' % self.status)
@@ -88,6 +108,17 @@ class ApiError(Exception):
             text += ' (%s)' % ', '.join(details)
         return text
 
+    def result_fields(self):
+        """What a failed task reports about this error: only what an HTTP exchange said."""
+        fields = {}
+        if self.status is not None:
+            fields['status'] = self.status
+        if self.code is not None:
+            fields['error_code'] = self.code
+        if self.errors:
+            fields['errors'] = self.errors
+        return fields
+
 
 class PagerDutyError(ApiError):
     api_name = 'PagerDuty'
@@ -97,8 +128,15 @@ class DatadogError(ApiError):
     api_name = 'Datadog'
 
 
+class EventsError(ApiError):
+    api_name = 'Events API'
+
+
 class RetryBudget:
-    """How many retries one task may make and how long it may spend waiting for them."""
+    """How many retries one task may make and how long it may spend waiting for them.
+
+    Shared by every request of a task, also by the parallel writes of the catalogue.
+    """
 
     def __init__(self, retries, retry_timeout, backoff_base=1.0, backoff_cap=30.0, sleep=time.sleep, clock=time.monotonic):
         self.retries_left = retries
@@ -108,6 +146,7 @@ class RetryBudget:
         self._sleep = sleep
         self._clock = clock
         self._deadline = clock() + retry_timeout
+        self._lock = threading.Lock()
         self.retries_made = 0
 
     def backoff(self, attempt):
@@ -117,14 +156,15 @@ class RetryBudget:
 
     def wait(self, seconds):
         """Spend one retry waiting `seconds`; returns a reason string when the budget forbids it."""
-        if self.retries_left <= 0:
-            return 'no retries left (retries=%d)' % (self.retries_made,)
-        remaining = self._deadline - self._clock()
-        if seconds > remaining:
-            return ('waiting %.1f more seconds would exceed retry_timeout=%s'
-                    % (seconds, self.retry_timeout))
-        self.retries_left -= 1
-        self.retries_made += 1
+        with self._lock:
+            if self.retries_left <= 0:
+                return 'no retries left (retries=%d)' % (self.retries_made,)
+            remaining = self._deadline - self._clock()
+            if seconds > remaining:
+                return ('waiting %.1f more seconds would exceed retry_timeout=%s'
+                        % (seconds, self.retry_timeout))
+            self.retries_left -= 1
+            self.retries_made += 1
         if seconds > 0:
             self._sleep(seconds)
         return None
@@ -143,8 +183,175 @@ def _header_seconds(headers, *names):
     return None
 
 
+# -- connections -----------------------------------------------------------------------------------
+
+class _ConnectionPool:
+    """Idle keep-alive connections per (scheme, host, port, proxy, TLS settings), for the whole process."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._idle = {}
+        self._contexts = {}
+        self.opened = 0
+
+    def tls_context(self, validate_certs, ca_path):
+        """One TLS context per setting, built once: loading the CA store costs tens of milliseconds."""
+        key = (validate_certs, ca_path)
+        with self._lock:
+            if key not in self._contexts:
+                self._contexts[key] = make_context(cafile=ca_path, validate_certs=validate_certs)
+            return self._contexts[key]
+
+    def acquire(self, key, factory):
+        """(connection, reused?) for `key`: an idle one that the server has not closed, or a new one."""
+        with self._lock:
+            idle = self._idle.get(key) or []
+            while idle:
+                connection = idle.pop()
+                if _still_open(connection):
+                    return connection, True
+                connection.close()
+            self.opened += 1
+        return factory(), False
+
+    def release(self, key, connection):
+        with self._lock:
+            self._idle.setdefault(key, []).append(connection)
+
+    def clear(self):
+        with self._lock:
+            for connections in self._idle.values():
+                for connection in connections:
+                    connection.close()
+            self._idle = {}
+
+
+CONNECTIONS = _ConnectionPool()
+
+
+def _still_open(connection):
+    """False when the server closed an idle connection (it is then readable, at end of file)."""
+    sock = connection.sock
+    if sock is None:
+        return False
+    try:
+        readable = select.select([sock], [], [], 0)[0]
+    except (OSError, ValueError):
+        return False
+    return not readable
+
+
+class _Sent(Exception):
+    """A failure after the request went out: the server may have processed it."""
+
+    def __init__(self, reason):
+        super().__init__(str(reason))
+        self.reason = reason
+
+
+class _NotSent(Exception):
+    """A failure before the request went out: the server cannot have processed it."""
+
+    def __init__(self, reason):
+        super().__init__(str(reason))
+        self.reason = reason
+
+
+class HttpTransport:
+    """Requests to one base URL over kept-alive connections, through the environment's proxy if any."""
+
+    def __init__(self, base_url, timeout, validate_certs=True, ca_path=None, pool=CONNECTIONS):
+        parts = urlsplit(base_url)
+        if parts.scheme not in ('http', 'https') or not parts.hostname:
+            raise ValueError('not an http(s) URL: %r' % base_url)
+        self.scheme = parts.scheme
+        self.host = parts.hostname
+        self.port = parts.port or (443 if self.scheme == 'https' else 80)
+        self.prefix = parts.path.rstrip('/')
+        self.timeout = timeout
+        self.pool = pool
+        self.proxy = self._proxy_for(self.scheme, self.host)
+        self.context = pool.tls_context(validate_certs, ca_path) if self.scheme == 'https' else None
+        self.key = (self.scheme, self.host, self.port, self.proxy, validate_certs, ca_path)
+
+    @staticmethod
+    def _proxy_for(scheme, host):
+        proxy = getproxies().get(scheme)
+        if not proxy or proxy_bypass(host):
+            return None
+        return proxy
+
+    def _new_connection(self):
+        if self.proxy:
+            proxy = urlsplit(self.proxy if '://' in self.proxy else 'http://' + self.proxy)
+            headers = {}
+            if proxy.username:
+                credentials = '%s:%s' % (unquote(proxy.username), unquote(proxy.password or ''))
+                headers['Proxy-Authorization'] = 'Basic ' + base64.b64encode(credentials.encode()).decode()
+            if self.scheme == 'https':
+                connection = http.client.HTTPSConnection(proxy.hostname, proxy.port or 8080, timeout=self.timeout,
+                                                         context=self.context)
+                connection.set_tunnel(self.host, self.port, headers=headers)
+            else:
+                connection = http.client.HTTPConnection(proxy.hostname, proxy.port or 8080, timeout=self.timeout)
+                connection.proxy_headers = headers
+            return connection
+        if self.scheme == 'https':
+            return http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout, context=self.context)
+        return http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+
+    def target(self, path_and_query):
+        path = self.prefix + path_and_query
+        if self.proxy and self.scheme == 'http':
+            return '%s://%s:%d%s' % (self.scheme, self.host, self.port, path)  # absolute form for a plain proxy
+        return path
+
+    def send(self, method, path_and_query, headers, body):
+        """(status, headers, raw body); raises _NotSent or _Sent when no response arrived."""
+        attempts = 0
+        while True:
+            attempts += 1
+            connection, reused = self.pool.acquire(self.key, self._new_connection)
+            try:
+                return self._exchange(connection, method, path_and_query, headers, body)
+            except _Sent as failure:
+                # A kept-alive connection the server closed between our check and the request: the
+                # request was not processed if nothing came back, and an idempotent one is safe to
+                # send again on a new connection, once.
+                stale = reused and isinstance(failure.reason, (http.client.RemoteDisconnected, ConnectionResetError,
+                                                               BrokenPipeError))
+                if stale and attempts == 1 and method in IDEMPOTENT_METHODS:
+                    continue
+                raise
+
+    def _exchange(self, connection, method, path_and_query, headers, body):
+        try:
+            if connection.sock is None:
+                connection.connect()
+            else:
+                connection.sock.settimeout(self.timeout)
+        except (OSError, http.client.HTTPException) as err:
+            connection.close()
+            raise _NotSent(err)
+        request_headers = dict(headers, **getattr(connection, 'proxy_headers', {}))
+        try:
+            connection.request(method, self.target(path_and_query), body=body, headers=request_headers)
+            response = connection.getresponse()
+            raw = response.read()
+        except (OSError, http.client.HTTPException) as err:
+            connection.close()
+            raise _Sent(err)
+        if response.will_close:
+            connection.close()
+        else:
+            self.pool.release(self.key, connection)
+        return response.status, response.headers, raw
+
+
+# -- the JSON clients ------------------------------------------------------------------------------
+
 class JsonApiClient:
-    """JSON over HTTPS with bounded, method-aware retries and one error type.
+    """JSON over HTTP(S) with bounded, method-aware retries and one error type.
 
     Retry rules: a 429 was not processed, so every method is retried after the rate-limit reset
     header (else Retry-After, else backoff). 408, 5xx and lost connections are retried for
@@ -154,33 +361,20 @@ class JsonApiClient:
 
     error_class = ApiError
     rate_limit_reset_headers = ('Retry-After',)
+    api_label = 'the API'
 
     def __init__(self, base_url, headers, timeout=30, validate_certs=True, ca_path=None,
-                 retries=5, retry_timeout=120, backoff_base=1.0, sleep=time.sleep):
+                 retries=5, retry_timeout=120, backoff_base=1.0, sleep=time.sleep, budget=None):
         self.base_url = base_url.rstrip('/')
         self.timeout = timeout
-        self.budget = RetryBudget(retries, retry_timeout, backoff_base=backoff_base, sleep=sleep)
+        self.budget = budget or RetryBudget(retries, retry_timeout, backoff_base=backoff_base, sleep=sleep)
         self.warnings = []
         self.request_count = 0
-        # One Request object per client: headers and TLS settings are prepared once per task.
-        options = dict(
-            headers=dict(headers, **{'Content-Type': 'application/json', 'User-Agent': USER_AGENT}),
-            timeout=timeout,
-            validate_certs=validate_certs,
-            ca_path=ca_path,
-            http_agent=USER_AGENT,
-            follow_redirects='safe',
-        )
-        if _REQUEST_TAKES_CONTEXT:
-            options['context'] = self._tls_context(validate_certs, ca_path)
-        self._request = Request(**options)
-
-    def _tls_context(self, validate_certs, ca_path):
-        """The TLS context for every request of this client, built once."""
-        if not self.base_url.startswith('https://'):
-            # Plain HTTP (a local simulator or proxy) never uses it: skip loading the CA store.
-            return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        return make_context(cafile=ca_path, validate_certs=validate_certs)
+        self.rate_limited_requests = 0
+        self.rate_limit_wait_seconds = 0.0
+        self._stats_lock = threading.Lock()
+        self.headers = dict(headers, **{'Content-Type': 'application/json', 'User-Agent': USER_AGENT})
+        self.transport = HttpTransport(self.base_url, timeout, validate_certs=validate_certs, ca_path=ca_path)
 
     # -- the error body of each API --------------------------------------------------------------
 
@@ -199,16 +393,16 @@ class JsonApiClient:
                 return None
             raise
 
-    def post(self, path, body):
-        return self.request('POST', path, body=body)[1]
+    def post(self, path, body, headers=None, idempotent=False):
+        return self.request('POST', path, body=body, headers=headers, idempotent=idempotent)[1]
 
-    def put(self, path, body):
-        return self.request('PUT', path, body=body)[1]
+    def put(self, path, body, headers=None):
+        return self.request('PUT', path, body=body, headers=headers)[1]
 
-    def delete(self, path):
+    def delete(self, path, headers=None):
         """True when deleted, False when it was already gone (a retried DELETE may find that)."""
         try:
-            self.request('DELETE', path)
+            self.request('DELETE', path, headers=headers)
         except ApiError as err:
             if err.status == 404:
                 return False
@@ -218,65 +412,96 @@ class JsonApiClient:
     # -- transport -------------------------------------------------------------------------------
 
     def url_for(self, path, query=None):
-        url = self.base_url + path
-        if query:
-            url += '?' + urlencode(query, doseq=True)
-        return url
+        return self.base_url + self.path_and_query(path, query)
 
-    def request(self, method, path, query=None, body=None):
-        """Send one API request, retrying within the budget. Returns (status, data, headers)."""
-        url = self.url_for(path, query)
+    @staticmethod
+    def path_and_query(path, query=None):
+        if query:
+            return path + '?' + urlencode(query, doseq=True)
+        return path
+
+    def request(self, method, path, query=None, body=None, headers=None, idempotent=False):
+        """Send one API request, retrying within the budget. Returns (status, data, headers).
+
+        `idempotent` marks a POST that is safe to repeat (an event with a dedup_key).
+        """
+        target = self.path_and_query(path, query)
         payload = None if body is None else json.dumps(body).encode('utf-8')
+        request_headers = dict(self.headers, **(headers or {}))
+        retry_as = 'PUT' if idempotent else method
         attempt = 0
         while True:
-            self.request_count += 1
-            response = self._send_once(method, path, url, payload)
-            status, data, headers, failure = response
+            with self._stats_lock:
+                self.request_count += 1
+            status, data, response_headers, failure = self._send_once(method, path, target, payload, request_headers,
+                                                                      retry_as)
             if failure is None:
-                return status, data, headers
-            retryable, wait = self._retry_decision(method, failure, headers, attempt)
+                return status, data, response_headers
+            retryable, wait = self._retry_decision(retry_as, failure, response_headers, attempt)
             if not retryable:
                 raise failure
             refusal = self.budget.wait(wait)
             if refusal:
                 failure.message += ' (gave up retrying: %s)' % refusal
                 raise failure
+            if failure.status == 429:
+                self._record_rate_limit_wait(wait)
             attempt += 1
 
-    def _send_once(self, method, path, url, payload):
+    def _record_rate_limit_wait(self, seconds):
+        with self._stats_lock:
+            self.rate_limited_requests += 1
+            self.rate_limit_wait_seconds += seconds
+
+    def rate_limit_report(self):
+        """What the result says about rate limiting, and a warning past a few seconds of waiting."""
+        if not self.rate_limited_requests:
+            return None, None
+        report = {'requests': self.rate_limited_requests, 'seconds_waited': round(self.rate_limit_wait_seconds, 1)}
+        warning = None
+        if self.rate_limit_wait_seconds > RATE_LIMIT_WARNING_SECONDS:
+            warning = ('%s rate-limited %d request%s of this task; it waited %.1f seconds in all, as long as the '
+                       'rate-limit headers asked. Run fewer tasks against this account in parallel (forks, throttle) '
+                       'to avoid the wait.' % (self.api_label.capitalize(), self.rate_limited_requests,
+                                               '' if self.rate_limited_requests == 1 else 's',
+                                               self.rate_limit_wait_seconds))
+        return report, warning
+
+    def _send_once(self, method, path, target, payload, headers, retry_as):
         """One HTTP exchange; returns (status, data, headers, error-or-None)."""
         try:
-            response = self._request.open(method, url, data=payload)
-            raw = response.read()
-            return response.status, self._decode(raw), response.headers, None
-        except HTTPError as err:
-            raw = err.read() if err.fp is not None else b''
-            data = self._decode(raw, tolerant=True)
-            code, message, errors = self.parse_error_body(data)
-            error = self.error_class(
-                message or http.client.responses.get(err.code, 'HTTP error'),
-                status=err.code, code=code, errors=errors, method=method, path=path,
-                ambiguous=(method not in IDEMPOTENT_METHODS and (err.code == 408 or err.code >= 500)),
-            )
-            return err.code, data, err.headers, error
-        except URLError as err:
-            # urllib wraps errors raised before the request was sent: it was not processed.
-            return None, None, {}, self._connection_error(method, path, err.reason, sent=False)
-        except (OSError, http.client.HTTPException) as err:
-            # The request went out but no complete response came back: it may have been processed.
-            return None, None, {}, self._connection_error(method, path, err, sent=True)
+            status, response_headers, raw = self.transport.send(method, target, headers, payload)
+        except _NotSent as failure:
+            return None, None, {}, self._connection_error(method, path, failure.reason, sent=False, retry_as=retry_as)
+        except _Sent as failure:
+            return None, None, {}, self._connection_error(method, path, failure.reason, sent=True, retry_as=retry_as)
+        if status < 400:
+            try:
+                return status, self._decode(raw), response_headers, None
+            except ValueError:
+                error = self.error_class('the answer was not JSON: %r' % raw[:200], status=status, method=method,
+                                         path=path, ambiguous=retry_as not in IDEMPOTENT_METHODS)
+                return status, None, response_headers, error
+        data = self._decode(raw, tolerant=True)
+        code, message, errors = self.parse_error_body(data)
+        error = self.error_class(
+            message or http.client.responses.get(status, 'HTTP error'),
+            status=status, code=code, errors=errors, method=method, path=path,
+            ambiguous=(retry_as not in IDEMPOTENT_METHODS and (status == 408 or status >= 500)),
+        )
+        return status, data, response_headers, error
 
-    def _connection_error(self, method, path, reason, sent):
-        if isinstance(reason, ssl.SSLCertVerificationError) or isinstance(reason, ssl.SSLError):
+    def _connection_error(self, method, path, reason, sent, retry_as):
+        if isinstance(reason, ssl.SSLError):
             message = ('TLS verification of %s failed (%s); give the CA bundle with ca_path, '
                        'or validate_certs=false for a test endpoint' % (self.base_url, reason))
             return self.error_class(message, method=method, path=path)
         if isinstance(reason, (socket.timeout, TimeoutError)):
             message = 'no response from %s within timeout=%ss' % (self.base_url, self.timeout)
         else:
-            message = 'connection to %s failed: %s' % (self.base_url, reason)
+            message = 'connection to %s failed: %s' % (self.base_url, reason or type(reason).__name__)
         error = self.error_class(message, method=method, path=path,
-                                 ambiguous=sent and method not in IDEMPOTENT_METHODS)
+                                 ambiguous=sent and retry_as not in IDEMPOTENT_METHODS)
         error.retryable_connection = not isinstance(reason, (ConnectionRefusedError, socket.gaierror))
         error.sent = sent
         return error
@@ -316,13 +541,15 @@ class PagerDutyClient(JsonApiClient):
 
     error_class = PagerDutyError
     rate_limit_reset_headers = ('ratelimit-reset', 'Retry-After')
+    api_label = 'PagerDuty'
 
-    def __init__(self, token, region='us', api_url=None, **transport):
+    def __init__(self, token, region='us', api_url=None, from_email=None, **transport):
         base_url = api_url or PAGERDUTY_REGIONS[region]
         headers = {
             'Authorization': 'Token token=%s' % token,
             'Accept': 'application/vnd.pagerduty+json;version=2',
         }
+        self.from_email = from_email
         super().__init__(base_url, headers, **transport)
 
     def parse_error_body(self, data):
@@ -334,20 +561,32 @@ class PagerDutyClient(JsonApiClient):
             errors = [errors]
         return error.get('code'), error.get('message'), errors
 
+    def from_header(self, option='from_email'):
+        """The From header PagerDuty requires on some writes: the email of a user of the account."""
+        if not self.from_email:
+            raise PagerDutyError('%s: PagerDuty requires the email of a user of the account for this write; set %s, '
+                                 'or the PAGERDUTY_FROM_EMAIL environment variable' % (option, option), option=option)
+        return {'From': self.from_email}
+
     # -- lists -----------------------------------------------------------------------------------
 
-    def paginate(self, path, key, query=None):
+    def paginate(self, path, key, query=None, max_pages=None):
         """Yield every object of a classic offset-paginated list, stopping at the offset cap."""
         query = dict(query or {})
         offset = 0
+        pages = 0
         self.last_listing_truncated = False
         while True:
             page_query = dict(query, limit=PAGE_LIMIT, offset=offset)
             data = self.request('GET', path, page_query)[1] or {}
+            pages += 1
             yield from data.get(key) or []
             if not data.get('more'):
                 return
             offset += PAGE_LIMIT
+            if max_pages is not None and pages >= max_pages:
+                self.last_listing_truncated = True
+                return
             if offset + PAGE_LIMIT > OFFSET_CAP:
                 self.last_listing_truncated = True
                 self.warnings.append(
@@ -357,20 +596,31 @@ class PagerDutyClient(JsonApiClient):
 
     # -- lookups ---------------------------------------------------------------------------------
 
-    def get_object(self, collection, singular, object_id, query=None):
-        """One object by ID from /<collection>/<id>, or None when there is none."""
-        data = self.get('/%s/%s' % (collection, quote(object_id, safe='')), query)
-        found = (data or {}).get(singular)
+    def get_object(self, collection, singular, object_id, query=None, envelope=None):
+        """One object by ID from /<collection>/<id>, or None when there is none.
+
+        A value that only looks like an ID may be answered with 400 (a malformed ID) rather than
+        404: both mean that no object has this ID.
+        """
+        try:
+            data = self.get('/%s/%s' % (collection, quote(object_id, safe='')), query)
+        except PagerDutyError as err:
+            if err.status == 400:
+                return None
+            raise
+        found = (data or {}).get(envelope or singular)
         # GET /vendors/{id} is documented as returning an array; the real API returns an object.
         if isinstance(found, list):
             found = found[0] if found else None
         return found or None
 
-    def find_by_name(self, collection, name, filter_param='query', case_sensitive=True, query=None):
+    def find_by_name(self, collection, name, filter_param='query', case_sensitive=True, query=None, path=None,
+                     key=None):
         """Every object of the collection whose name equals `name`, narrowed by the server first."""
         wanted = name if case_sensitive else name.casefold()
         matches = []
-        for item in self.paginate('/' + collection, collection, dict(query or {}, **{filter_param: name})):
+        listing = self.paginate(path or '/' + collection, key or collection, dict(query or {}, **{filter_param: name}))
+        for item in listing:
             item_name = item.get('name') or ''
             if (item_name if case_sensitive else item_name.casefold()) == wanted:
                 matches.append(item)
@@ -380,7 +630,7 @@ class PagerDutyClient(JsonApiClient):
         return matches
 
     def find(self, collection, value, option, singular, case_sensitive=True, filter_param='query', query=None,
-             by_id=True):
+             by_id=True, path=None, key=None):
         """The one object named (or, with `by_id`, identified) by `value`, or None when there is none.
 
         An ID-shaped value is tried as an ID first (one request); otherwise, or if that finds
@@ -391,20 +641,94 @@ class PagerDutyClient(JsonApiClient):
             found = self.get_object(collection, singular, value, query)
             if found:
                 return found
-        matches = self.find_by_name(collection, value, filter_param, case_sensitive, query)
+        matches = self.find_by_name(collection, value, filter_param, case_sensitive, query, path=path, key=key)
         if len(matches) > 1:
-            listing = ', '.join('%s (%s)' % (m.get('name'), m.get('id')) for m in matches)
+            listing = ', '.join(describe_candidate(m) for m in matches)
             raise PagerDutyError(
-                '%s: %d %ss are named %r: %s. Give the ID of the one you mean.'
-                % (option, len(matches), singular.replace('_', ' '), value, listing), candidates=matches)
+                '%s: %d %s are named %r: %s. Give the ID of the one you mean.'
+                % (option, len(matches), plural(singular), value, listing), candidates=matches, option=option)
         return matches[0] if matches else None
 
     def resolve(self, collection, value, option, singular, **lookup):
-        """Like find(), but none is an error naming `option` too."""
+        """Like find(), but none is an error naming `option`, with the closest names as suggestions."""
         found = self.find(collection, value, option, singular, **lookup)
         if found is None:
-            raise PagerDutyError('%s: no %s is named or identified by %r' % (option, singular.replace('_', ' '), value))
+            raise PagerDutyError(self.not_found_message(collection, value, option, singular,
+                                                        path=lookup.get('path'), key=lookup.get('key')), option=option)
         return found
+
+    def not_found_message(self, collection, value, option, singular, path=None, key=None):
+        message = '%s: no %s is named or identified by %r' % (option, singular.replace('_', ' '), value)
+        close = self.close_matches(collection, value, path=path, key=key)
+        if close:
+            message += '; did you mean %s?' % ' or '.join(describe_candidate(c) for c in close)
+        return message
+
+    def close_matches(self, collection, value, path=None, key=None, limit=3):
+        """Objects whose names are close to `value`: another case, or a near spelling.
+
+        Only on a failure path, so it may cost a few requests: the server's substring search for
+        the value, its longest word and that word's first half, at most two pages each.
+        """
+        seen = {}
+        words = sorted(re.findall(r'\w{3,}', value), key=len, reverse=True)
+        terms = [value] + words[:1]
+        if words and len(words[0]) >= 6:
+            terms.append(words[0][:len(words[0]) // 2])  # a typo in the longest word
+        for term in terms:
+            try:
+                for item in self.paginate(path or '/' + collection, key or collection, {'query': term}, max_pages=2):
+                    seen.setdefault(item.get('id'), item)
+            except PagerDutyError:
+                break
+        return rank_close(value, seen.values(), limit)
+
+
+def rank_close(value, candidates, limit=3):
+    """The candidates whose names are closest to `value`, best first."""
+    wanted = value.casefold()
+    scored = []
+    for candidate in candidates:
+        name = (candidate.get('name') or candidate.get('summary') or '').casefold()
+        if not name:
+            continue
+        score = difflib.SequenceMatcher(None, wanted, name).ratio()
+        if name == wanted:
+            score = 2.0
+        elif wanted in name or name in wanted:
+            score = max(score, 0.75)
+        if score >= 0.6:
+            scored.append((-score, name, candidate))
+    scored.sort(key=lambda item: item[:2])
+    return [candidate for dummy, dummy_name, candidate in scored[:limit]]
+
+
+def describe_candidate(obj):
+    """'Name' (ID, team T): how a failure message lists an object a user may have meant."""
+    details = [obj.get('id') or '?']
+    teams = [t.get('summary') or t.get('name') for t in obj.get('teams') or [] if isinstance(t, dict)]
+    if teams:
+        details.append('team %s' % ', '.join(t for t in teams if t))
+    return '%r (%s)' % (obj.get('name') or obj.get('summary'), ', '.join(details))
+
+
+class EventsClient(JsonApiClient):
+    """PagerDuty's Events API v2: no token (the routing key is in the body), its own error body."""
+
+    error_class = EventsError
+    rate_limit_reset_headers = ('Retry-After',)
+    api_label = "PagerDuty's Events API"
+
+    def __init__(self, region='us', events_url=None, **transport):
+        super().__init__(events_url or EVENTS_REGIONS[region], {'Accept': 'application/json'}, **transport)
+
+    def parse_error_body(self, data):
+        if not isinstance(data, dict):
+            return None, None, []
+        errors = data.get('errors') or []
+        if not isinstance(errors, list):
+            errors = [errors]
+        return None, data.get('message'), [str(e) for e in errors]
 
 
 class DatadogClient(JsonApiClient):
@@ -412,6 +736,7 @@ class DatadogClient(JsonApiClient):
 
     error_class = DatadogError
     rate_limit_reset_headers = ('X-RateLimit-Reset', 'Retry-After')
+    api_label = 'Datadog'
 
     def __init__(self, api_key, app_key, site='datadoghq.com', api_url=None, **transport):
         headers = {'DD-API-KEY': api_key, 'DD-APPLICATION-KEY': app_key, 'Accept': 'application/json'}

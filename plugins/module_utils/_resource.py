@@ -2,26 +2,35 @@
 # Copyright: contributors to oncall.pagerduty
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The base module class and the declarative resource engine shared by every module.
+"""The engine every kind of object runs on, whichever entry point runs it.
 
-``PagerDutyModule`` owns the common options, builds the client and turns any ``ApiError`` into
-one actionable failure message. ``ResourceModule`` adds the engine: find the object, build the
-desired state from the options the user set, compare it as a subset of what exists, then create,
-update, delete or do nothing; in check mode it predicts the result without a single write, and
-its diff holds only what changes.
+A kind (``_service.py``, ``_integration.py``, ...) declares its options and fills in hooks; the
+engine finds the object, builds the desired state from the options the user set, compares it as
+a subset of what exists, then creates, updates, deletes or does nothing. In check mode it predicts
+the result without a single write, and its diff holds only settings a user can set.
+
+Nothing here depends on AnsibleModule: a kind sees a ``Task`` (validated options, check and diff
+mode, warnings), so a module (``_module.py``), an in-process action plugin and the catalogue all
+run the same code. Failures are ``TaskFailed``; each entry point reports them its own way.
 """
 
 from __future__ import annotations
 
 import copy
-
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+import os
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import (
     PAGERDUTY_REGIONS,
     ApiError,
+    DatadogClient,
+    EventsClient,
     PagerDutyClient,
 )
+
+try:  # AnsibleModule reads environment fallbacks through this; the in-process path uses the same one.
+    from ansible.module_utils.basic import env_fallback
+except ImportError:  # pragma: no cover - ansible-core always has it
+    env_fallback = None
 
 TRANSPORT_ARGUMENT_SPEC = dict(
     validate_certs=dict(type='bool', default=True),
@@ -38,11 +47,32 @@ PAGERDUTY_ARGUMENT_SPEC = dict(
     **TRANSPORT_ARGUMENT_SPEC
 )
 
+# Datadog's sites (https://docs.datadoghq.com/getting_started/site/).
+DATADOG_SITES = ('datadoghq.com', 'us3.datadoghq.com', 'us5.datadoghq.com', 'datadoghq.eu', 'ap1.datadoghq.com',
+                 'ap2.datadoghq.com', 'ddog-gov.com')
+
+DATADOG_ARGUMENT_SPEC = dict(
+    api_key=dict(type='str', no_log=True, fallback=(env_fallback, ['DD_API_KEY'])),
+    app_key=dict(type='str', no_log=True, fallback=(env_fallback, ['DD_APP_KEY'])),
+    site=dict(type='str', default='datadoghq.com', fallback=(env_fallback, ['DD_SITE'])),
+    api_url=dict(type='str', fallback=(env_fallback, ['DD_API_URL'])),
+    **TRANSPORT_ARGUMENT_SPEC
+)
+
+EVENTS_ARGUMENT_SPEC = dict(
+    events_url=dict(type='str', fallback=(env_fallback, ['PAGERDUTY_EVENTS_URL'])),
+    **PAGERDUTY_ARGUMENT_SPEC
+)
+
 # How often to look for an object whose create got no answer before concluding it was not made.
 PATIENT_REREADS = 3
 
+# In check mode, an object an earlier task would have created (a service, a policy) has no ID yet:
+# a stand-in carries its name, marked with this key, so later tasks of the check run can go on.
+PREDICTED = 'predicted'
+
 # What each HTTP status means for the person running the task.
-_STATUS_ADVICE = {
+PAGERDUTY_STATUS_ADVICE = {
     401: 'the API token was rejected: check api_token (or PAGERDUTY_API_TOKEN) and that it belongs to the '
          'account of this region or api_url',
     402: 'the PagerDuty account lacks the ability (its plan does not include this feature)',
@@ -50,6 +80,54 @@ _STATUS_ADVICE = {
          'needed; use a full-access token',
     429: 'PagerDuty kept rate limiting the requests; raise retry_timeout or run fewer tasks in parallel',
 }
+
+DATADOG_STATUS_ADVICE = {
+    403: 'Datadog refused the request: check api_key and app_key (or DD_API_KEY and DD_APP_KEY), the site, and that '
+         "the application key's user or service account has the manage_integrations permission",
+    404: 'Datadog has no PagerDuty integration here: install the PagerDuty integration tile in this Datadog '
+         'organization first (or check site / api_url)',
+    429: 'Datadog kept rate limiting the requests; raise retry_timeout, or run the task with throttle: 1',
+}
+
+
+class TaskFailed(Exception):
+    """The task fails with `msg`; `result` holds the fields the failure result carries."""
+
+    def __init__(self, msg, **result):
+        super().__init__(msg)
+        self.msg = msg
+        self.result = result
+
+
+class Task:
+    """What a kind sees of the task: validated options, check and diff mode, and where warnings go.
+
+    Built from AnsibleModule.params by the module, from the argument spec validator's result by the
+    in-process action plugin, and per item by the catalogue. `where` prefixes option names in
+    messages (e.g. ``services[3].``) so that a catalogue item's errors name the item.
+    """
+
+    def __init__(self, params, check_mode=False, diff=False, where=''):
+        self.params = params
+        self.check_mode = check_mode
+        self.diff = diff
+        self.where = where
+        self.warnings = []
+        self.deprecations = []
+
+    def warn(self, message):
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def deprecate(self, message, version, collection_name='oncall.pagerduty'):
+        self.deprecations.append({'msg': message, 'version': version, 'collection_name': collection_name})
+
+    def item(self, params, where):
+        """A task for one item of a list option (the catalogue's services), sharing warnings."""
+        child = Task(params, self.check_mode, self.diff, where)
+        child.warnings = self.warnings
+        child.deprecations = self.deprecations
+        return child
 
 
 def is_subset(wanted, actual):
@@ -69,7 +147,7 @@ def is_subset(wanted, actual):
 def project(actual, shape):
     """The part of `actual` that has the keys of `shape`, for a diff limited to what was asked."""
     if isinstance(shape, dict) and isinstance(actual, dict):
-        return {k: project(actual.get(k), v) for k, v in shape.items()}
+        return {k: project(actual.get(k), v) for k, v in shape.items() if k in actual}
     if isinstance(shape, list) and isinstance(actual, list) and len(shape) == len(actual):
         return [project(a, s) for a, s in zip(actual, shape)]
     return copy.deepcopy(actual)
@@ -80,34 +158,55 @@ def changed_fields(desired, current):
     return {k: v for k, v in desired.items() if not is_subset(v, current.get(k))}
 
 
-class PagerDutyModule:
-    """An AnsibleModule with the common PagerDuty options, its client, and one failure path."""
+class Kind:
+    """A kind of object or action: its options, its client, and one failure path.
+
+    Subclasses declare `argument_spec` (their own options; the credentials of `connection` are
+    added), `option_rules` (mutually_exclusive, required_if, ... as AnsibleModule takes them) and
+    `run()`, which returns the result. `self.fail()` raises TaskFailed.
+    """
 
     argument_spec = {}
-    module_kwargs = {}
-    common_argument_spec = PAGERDUTY_ARGUMENT_SPEC
-    status_advice = _STATUS_ADVICE
+    option_rules = {}
+    # Which credentials and client: 'pagerduty', 'datadog' or 'events'.
+    connection = 'pagerduty'
+    status_advice = PAGERDUTY_STATUS_ADVICE
 
-    def __init__(self):
-        spec = dict(self.common_argument_spec)
-        spec.update(self.argument_spec)
-        self.module = AnsibleModule(argument_spec=spec, **self.module_kwargs)
-        self.params = self.module.params
-        self.check_mode = self.module.check_mode
+    def __init__(self, task, client=None):
+        self.task = task
+        self.params = task.params
+        self.check_mode = task.check_mode
         self.doing = None
-        self.validate_common_params()
-        self.client = self.build_client()
+        self.client = client
+
+    # -- declaration -----------------------------------------------------------------------------
+
+    @classmethod
+    def common_argument_spec(cls):
+        return {'pagerduty': PAGERDUTY_ARGUMENT_SPEC, 'datadog': DATADOG_ARGUMENT_SPEC,
+                'events': EVENTS_ARGUMENT_SPEC}[cls.connection]
+
+    @classmethod
+    def full_argument_spec(cls):
+        spec = copy.deepcopy(cls.common_argument_spec())
+        spec.update(copy.deepcopy(cls.argument_spec))
+        return spec
 
     # -- set-up ----------------------------------------------------------------------------------
+
+    def option(self, name):
+        """An option's name as messages show it (with the catalogue item it belongs to)."""
+        return self.task.where + name
 
     def validate_common_params(self):
         for option, minimum in (('timeout', 1), ('retries', 0), ('retry_timeout', 0)):
             value = self.params.get(option)
             if value is not None and value < minimum:
                 self.fail('%s must be at least %d, got %d' % (option, minimum, value))
-        api_url = self.params.get('api_url')
-        if api_url and not api_url.startswith(('https://', 'http://')):
-            self.fail('api_url: %r is not an http(s) URL' % api_url)
+        for option in ('api_url', 'events_url'):
+            url = self.params.get(option)
+            if url and not url.startswith(('https://', 'http://')):
+                self.fail('%s: %r is not an http(s) URL' % (option, url))
 
     def transport_options(self):
         return dict(timeout=self.params['timeout'], validate_certs=self.params['validate_certs'],
@@ -115,40 +214,94 @@ class PagerDutyModule:
                     retry_timeout=self.params['retry_timeout'])
 
     def build_client(self):
+        """The client of this kind's API, from the common options."""
+        self.validate_common_params()
+        if self.connection == 'datadog':
+            return self.build_datadog_client()
         if not self.params.get('api_token'):
             self.fail('api_token: no PagerDuty API token was given; set api_token, or the PAGERDUTY_API_TOKEN '
                       'environment variable')
         return PagerDutyClient(self.params['api_token'], region=self.params['region'], api_url=self.params.get('api_url'),
-                               **self.transport_options())
+                               from_email=self.params.get('from_email'), **self.transport_options())
+
+    def build_datadog_client(self):
+        for option, variable in (('api_key', 'DD_API_KEY'), ('app_key', 'DD_APP_KEY')):
+            if not self.params.get(option):
+                self.fail('%s: no Datadog %s was given; set %s, or the %s environment variable'
+                          % (option, option.replace('_', ' '), option, variable))
+        api_url = self.params.get('api_url')
+        if not api_url and self.params['site'] not in DATADOG_SITES:
+            self.fail('site: %r is not a Datadog site; use one of %s (or api_url for a proxy)'
+                      % (self.params['site'], ', '.join(DATADOG_SITES)))
+        return DatadogClient(self.params['api_key'], self.params['app_key'], site=self.params['site'], api_url=api_url,
+                             **self.transport_options())
+
+    def build_events_client(self):
+        return EventsClient(region=self.params['region'], events_url=self.params.get('events_url'),
+                            **self.transport_options())
 
     # -- running and failing ---------------------------------------------------------------------
 
     def execute(self):
-        """Run the module; every API failure becomes one actionable message."""
+        """Run the kind; returns the result. Every API failure becomes one actionable TaskFailed."""
         try:
-            self.run()
+            self.validate()
+            if self.client is None:
+                self.client = self.build_client()
+            result = self.run()
         except ApiError as err:
-            self.fail(self.explain(err), status=err.status, error_code=err.code, errors=err.errors)
+            raise TaskFailed(self.explain(err), **dict(self.failure_fields(), **err.result_fields()))
+        self.report_rate_limits(result)
+        return result
+
+    def validate(self):
+        """Fail on bad input before any request."""
 
     def run(self):
         raise NotImplementedError
+
+    def failure_fields(self):
+        """Extra fields a failure caused by an API error carries (e.g. what was done before it)."""
+        return {}
 
     def explain(self, err):
         doing = ('could not %s: ' % self.doing) if self.doing else ''
         advice = self.status_advice.get(err.status)
         if advice:
             return '%s%s (%s)' % (doing, advice, err)
+        if err.option:
+            return str(err)  # it names the option it is about: nothing to add
         return '%s%s' % (doing, err)
 
     def fail(self, msg, **result):
-        self.module.fail_json(msg=msg, **result)
+        raise TaskFailed(msg, **result)
+
+    def warn(self, message):
+        self.task.warn(message)
 
     def fail_if_blank(self, *options):
         """Fail, naming the option, when one of these string options is set but blank."""
         for option in options:
             value = self.params.get(option)
-            if value is not None and not value.strip():
-                self.fail('%s: must not be blank' % option)
+            if value is not None and not str(value).strip():
+                self.fail('%s: must not be blank' % self.option(option))
+
+    def report_rate_limits(self, result):
+        for client in self.clients():
+            report, warning = client.rate_limit_report()
+            if report:
+                result.setdefault('rate_limited', report)
+            if warning:
+                self.warn(warning)
+            for message in client.warnings:
+                self.warn(message)
+
+    def clients(self):
+        return [self.client] if self.client is not None else []
+
+    def is_name_conflict(self, err):
+        """True when a failed create says the object already exists (then it is adopted)."""
+        return False
 
     def reread_after_failed_create(self, err, find):
         """What `find()` sees after a create failed with `err`, or None.
@@ -157,7 +310,8 @@ class PagerDutyModule:
         came at all (a timeout, a dropped connection), the server may still be working on the
         create, so it looks again a few times, with backoff, within the retry budget.
         """
-        reads = 1 if err.status is not None else PATIENT_REREADS
+        # A name conflict with an object created a moment ago: reads may not show it yet either.
+        reads = PATIENT_REREADS if err.status is None or self.is_name_conflict(err) else 1
         for attempt in range(reads):
             found = find()
             if found is not None or attempt == reads - 1:
@@ -166,26 +320,63 @@ class PagerDutyModule:
                 return None
         return None
 
-    def exit(self, **result):
-        for warning in self.client.warnings if getattr(self, 'client', None) else ():
-            self.module.warn(warning)
-        self.module.exit_json(**result)
+    def resolve_or_predict(self, collection, value, option, singular, **lookup):
+        """The object named or identified by `value`, as client.resolve() finds it.
+
+        In check mode an object that does not exist is taken as created by an earlier task of the
+        same run (a service before its integrations): a warning says so and a stand-in without an
+        ID is returned. A real run still fails when it does not exist.
+        """
+        found = self.client.find(collection, value, option, singular, **lookup)
+        if found is not None:
+            return found
+        if not self.check_mode:
+            raise lookup_error(self.client, self.client.not_found_message(collection, value, option, singular,
+                                                                          path=lookup.get('path'),
+                                                                          key=lookup.get('key')), option)
+        return self.predicted_parent(value, option, singular)
+
+    def predicted_parent(self, value, option, singular):
+        self.warn('%s: no %s is named %r yet. Check mode assumes that an earlier task of this run creates it; '
+                  'a real run fails if it still does not exist then.' % (option, singular.replace('_', ' '), value))
+        return {'id': None, 'name': value, 'summary': value, PREDICTED: True}
+
+    def wait_until(self, read, settled, what):
+        """Read until `settled(value)` holds, within the retry budget: PagerDuty's reads lag its writes.
+
+        Returns the last value read; a budget that runs out returns it unsettled.
+        """
+        attempt = 0
+        value = read()
+        while not settled(value):
+            if self.client.budget.wait(self.client.budget.backoff(attempt)):
+                self.warn('%s did not settle within the retry budget (retry_timeout); PagerDuty may still be '
+                          'applying the change' % what)
+                return value
+            attempt += 1
+            value = read()
+        return value
 
 
-class ResourceModule(PagerDutyModule):
-    """The engine for one kind of object; a module fills in the hooks below.
+def lookup_error(client, message, option):
+    """An error of `client`'s API about `option` (its message names the option)."""
+    return client.error_class(message, option=option)
 
-    Hooks: ``validate()`` fails on bad input before any request; ``find()`` the current object or None; ``desired(current)`` the fields the user set,
-    shaped like the API object; ``create(desired)``, ``update(current, changes)`` and
-    ``delete(current)`` the writes; ``present(obj)`` the object as results show it.
+
+class Resource(Kind):
+    """The engine for one kind of object; a kind fills in the hooks below.
+
+    Hooks: ``validate()`` fails on bad input before any request; ``find()`` the current object
+    or None; ``desired(current)`` the fields the user set, shaped like the API object;
+    ``create(desired)``, ``update(current, changes)`` and ``delete(current)`` the writes;
+    ``present(obj)`` the object as results show it; ``settable_fields`` what a diff may show.
     """
 
     result_key = None
+    # Fields a user can set: the only ones a diff shows.
+    settable_fields = ()
     # Fields never shown in a diff (integration keys, Datadog service keys).
     secret_fields = ()
-
-    def validate(self):
-        """Fail on bad input before any request."""
 
     def find(self):
         raise NotImplementedError
@@ -203,28 +394,55 @@ class ResourceModule(PagerDutyModule):
         raise NotImplementedError
 
     def present(self, obj):
-        """The object as results and diffs show it (e.g. null timeouts as 0)."""
+        """The object as results show it (e.g. null timeouts as 0)."""
         return obj
 
     def check_create(self, desired):
         """Fail before any write when `desired` cannot be created (e.g. a required field is unset)."""
 
+    def check_update(self, current, changes):
+        """Fail before any write when PagerDuty would refuse `changes` to `current`."""
+
     def predict_create(self, desired):
         """What a create would return, for check mode."""
         return dict(desired, id=None)
 
-    def is_name_conflict(self, err):
-        """True when a failed create says the object already exists (then it is adopted)."""
-        return False
+    def predict_update(self, current, changes):
+        """What an update would return, for check mode: PagerDuty replaces each field sent as a whole."""
+        return dict(current, **copy.deepcopy(changes))
+
+    def read_back(self, obj):
+        """`obj` as a read returns it now (by its ID), or None while reads do not show it yet.
+
+        PagerDuty's reads lag its writes. A kind that defines this makes a create return only once
+        its object is readable and an update only once reads show it, so that the next task (or a
+        second run) sees what this one did. None means the kind does not wait.
+        """
+        return NotImplemented
+
+    def settle(self, written, changes=None):
+        """Wait, within the retry budget, until reads show `written` (with `changes`, if an update)."""
+        if self.check_mode or self.read_back(written) is NotImplemented:
+            return written
+        label = self.result_key.replace('_', ' ')
+        self.doing = 'read the %s back' % label
+
+        def shows_the_write(read):
+            return read is not None and (changes is None or is_subset(changes, self.present(read)))
+
+        self.wait_until(lambda: self.read_back(written), shows_the_write, 'reading back the %s' % label)
+        return written
+
+    def state(self):
+        return self.params.get('state', 'present')
 
     # -- the engine ------------------------------------------------------------------------------
 
     def run(self):
-        self.validate()
-        self.doing = 'look up the %s' % self.result_key
+        self.doing = 'look up the %s' % self.result_key.replace('_', ' ')
         current = self.find()
         current = None if current is None else self.present(current)
-        if self.params.get('state') == 'absent':
+        if self.state() == 'absent':
             return self.ensure_absent(current)
         desired = self.desired(current)
         if current is None:
@@ -235,42 +453,42 @@ class ResourceModule(PagerDutyModule):
         if current is None:
             return self.exit(changed=False, **{self.result_key: {}})
         if not self.check_mode:
-            self.doing = 'delete the %s' % self.result_key
+            self.doing = 'delete the %s' % self.result_key.replace('_', ' ')
             self.delete(current)
-        return self.exit(changed=True, diff=self.diff(self.visible(current), {}), **{self.result_key: {}})
+        return self.exit(changed=True, diff=self.diff(self.settable(current), {}), **{self.result_key: {}})
 
     def ensure_created(self, desired):
         self.check_create(desired)
         if self.check_mode:
             predicted = self.present(self.predict_create(desired))
-            return self.exit(changed=True, diff=self.diff({}, self.visible(predicted)), **{self.result_key: predicted})
-        self.doing = 'create the %s' % self.result_key
+            return self.exit(changed=True, diff=self.diff({}, self.shown(predicted, desired)),
+                             **{self.result_key: predicted})
+        self.doing = 'create the %s' % self.result_key.replace('_', ' ')
         try:
-            created = self.present(self.create(desired))
+            created = self.settle(self.present(self.create(desired)))
         except ApiError as err:
             existing = self.adopt_after_failed_create(err, desired)
             # Adopted after an ambiguous failure of our own POST: we created it.
             return self.ensure_updated(existing, desired, changed=err.ambiguous)
-        return self.exit(changed=True, diff=self.diff({}, self.visible(created)), **{self.result_key: created})
+        return self.exit(changed=True, diff=self.diff({}, self.shown(created, desired)), **{self.result_key: created})
 
     def adopt_after_failed_create(self, err, desired, find=None):
         """The object a failed create left or found, re-read by identity; re-raises when there is none.
 
         An ambiguous failure (no response, 5xx) may have created the object: re-reading tells (see
         reread_after_failed_create), and when nothing was created the create is sent again,
-        within the retry budget. A name
-        conflict means somebody else created it: it is adopted rather than duplicated. `find`
-        overrides how the object is looked for (default: the module's find()).
+        within the retry budget. A name conflict means somebody else created it: it is adopted
+        rather than duplicated. `find` overrides how the object is looked for (default: find()).
         """
         find = find or self.find
         while err.ambiguous or self.is_name_conflict(err):
-            self.doing = 're-read the %s after a failed create' % self.result_key
+            self.doing = 're-read the %s after a failed create' % self.result_key.replace('_', ' ')
             existing = self.reread_after_failed_create(err, find)
             if existing is not None:
                 return self.present(existing)
             if not err.ambiguous or self.client.budget.wait(self.client.budget.backoff(0)):
                 raise err
-            self.doing = 'create the %s' % self.result_key
+            self.doing = 'create the %s' % self.result_key.replace('_', ' ')
             try:
                 return self.present(self.create(desired))
             except ApiError as retry_err:
@@ -281,14 +499,25 @@ class ResourceModule(PagerDutyModule):
         changes = changed_fields(desired, current)
         if not changes:
             return self.exit(changed=changed, **{self.result_key: current})
-        before = {k: project(current.get(k), v) for k, v in changes.items()}
+        self.check_update(current, changes)
+        before = project(current, changes)
         if self.check_mode:
-            # PagerDuty replaces each field sent in a PUT as a whole, nested objects included.
-            updated = dict(current, **copy.deepcopy(changes))
+            updated = self.present(self.predict_update(current, changes))
         else:
-            self.doing = 'update the %s' % self.result_key
-            updated = self.present(self.update(current, changes))
-        return self.exit(changed=True, diff=self.diff(before, changes), **{self.result_key: updated})
+            self.doing = 'update the %s' % self.result_key.replace('_', ' ')
+            updated = self.settle(self.present(self.update(current, changes)), changes)
+        return self.exit(changed=True, diff=self.diff(before, self.shown(updated, changes)), **{self.result_key: updated})
+
+    # -- presentation ----------------------------------------------------------------------------
+
+    def settable(self, obj):
+        """The fields of `obj` a user can set."""
+        return {k: copy.deepcopy(v) for k, v in obj.items() if k in self.settable_fields}
+
+    def shown(self, obj, asked):
+        """What a diff shows of `obj` after a write: the settable fields that were asked for."""
+        return {k: project(obj[k], v) if k in obj else copy.deepcopy(v)
+                for k, v in asked.items() if k in self.settable_fields}
 
     def visible(self, obj):
         """`obj` without the fields that are never shown in a diff."""
@@ -296,3 +525,17 @@ class ResourceModule(PagerDutyModule):
 
     def diff(self, before, after):
         return {'before': self.visible(before), 'after': self.visible(after)}
+
+    def exit(self, **result):
+        """The task's result; diffs only in diff mode."""
+        if not self.task.diff:
+            result.pop('diff', None)
+        return result
+
+
+def environment_value(*names):
+    """The first of these environment variables that is set (for options read after validation)."""
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    return None

@@ -2,14 +2,73 @@
 # Copyright: contributors to oncall.pagerduty
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Finding PagerDuty services and showing them the same way in every module."""
+"""PagerDuty services: finding them, their options, validation, desired state, writes and presentation.
+
+Used by pd_service, pd_service_info, pd_integration (a service is an integration's parent),
+pd_integration_move and the catalogue.
+"""
 
 from __future__ import annotations
+
+import re
+
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import Kind, Resource
+from ansible_collections.oncall.pagerduty.plugins.module_utils._vendor import sort_by_name
 
 # Timeouts PagerDuty reports as null when disabled; results and diffs show them as 0, the value
 # that disables them.
 NULLABLE_TIMEOUTS = ('auto_resolve_timeout', 'acknowledgement_timeout')
+URGENCY_CHOICES = ['high', 'low', 'severity_based']
+GROUPING_CONFIG_FIELDS = {'time': {'timeout'}, 'intelligent': {'time_window'},
+                          'content_based': {'aggregate', 'fields', 'time_window'}, 'none': set()}
+_TIME_OF_DAY = re.compile(r'^([01]\d|2[0-3]):([0-5]\d)(:([0-5]\d))?$')
+_NON_PRINTABLE = re.compile(r'[\x00-\x1f\x7f]')
+# Read with every service: the settings object may not be returned without it.
+SERVICE_INCLUDES = ('auto_pause_notifications_parameters',)
+# What PagerDuty reports as the status of an enabled service: derived from its incidents and
+# maintenance windows, never set. Only 'disabled' is a setting.
+ENABLED_STATUSES = ('active', 'warning', 'critical', 'maintenance')
 
+SERVICE_SETTINGS_SPEC = dict(
+    description=dict(type='str'),
+    escalation_policy=dict(type='str'),
+    status=dict(type='str', choices=['active', 'disabled']),
+    auto_resolve_timeout=dict(type='int'),
+    acknowledgement_timeout=dict(type='int'),
+    incident_urgency_rule=dict(type='dict', options=dict(
+        type=dict(type='str', required=True, choices=['constant', 'use_support_hours']),
+        urgency=dict(type='str', choices=URGENCY_CHOICES),
+        during_support_hours=dict(type='str', choices=URGENCY_CHOICES),
+        outside_support_hours=dict(type='str', choices=URGENCY_CHOICES),
+    )),
+    support_hours=dict(type='dict', options=dict(
+        time_zone=dict(type='str', required=True),
+        start_time=dict(type='str', required=True),
+        end_time=dict(type='str', required=True),
+        days_of_week=dict(type='list', elements='int', required=True),
+    )),
+    scheduled_actions=dict(type='list', elements='dict', options=dict(
+        at=dict(type='str', required=True, choices=['support_hours_start', 'support_hours_end']),
+        to_urgency=dict(type='str', default='high', choices=['high']),
+    )),
+    alert_grouping_parameters=dict(type='dict', options=dict(
+        type=dict(type='str', required=True, choices=['content_based', 'intelligent', 'none', 'time']),
+        config=dict(type='dict', options=dict(
+            timeout=dict(type='int'),
+            time_window=dict(type='int'),
+            aggregate=dict(type='str', choices=['all', 'any']),
+            fields=dict(type='list', elements='str'),
+        )),
+    )),
+    auto_pause_notifications_parameters=dict(type='dict', options=dict(
+        enabled=dict(type='bool', required=True),
+        timeout=dict(type='int', choices=[0, 120, 180, 300, 600, 900]),
+    )),
+    alert_creation=dict(type='str', choices=['create_alerts_and_incidents', 'create_incidents']),
+)
+
+
+# -- finding and showing ---------------------------------------------------------------------------
 
 def present_service(service):
     """The service as results and diffs show it."""
@@ -20,6 +79,11 @@ def present_service(service):
         if field in shown and shown[field] is None:
             shown[field] = 0
     return shown
+
+
+def enabled_status(status):
+    """The status as a setting: 'disabled', or 'active' for every status of an enabled service."""
+    return 'disabled' if status == 'disabled' else 'active'
 
 
 def include_query(includes):
@@ -49,3 +113,239 @@ def find_service(client, value, option, includes=()):
 def resolve_service(client, value, option, includes=()):
     """The service named or identified by `value`; an error naming `option` when there is none."""
     return client.resolve('services', value, option, 'service', **_lookup(includes))
+
+
+# -- the kind --------------------------------------------------------------------------------------
+
+class ServiceResource(Resource):
+    """A PagerDuty service, found by its exact name or its ID."""
+
+    result_key = 'service'
+    argument_spec = dict(
+        name=dict(type='str'),
+        id=dict(type='str'),
+        state=dict(type='str', default='present', choices=['absent', 'present']),
+        **SERVICE_SETTINGS_SPEC
+    )
+    option_rules = dict(required_one_of=[('name', 'id')])
+    settable_fields = ('name', 'description', 'escalation_policy', 'status', 'auto_resolve_timeout',
+                       'acknowledgement_timeout', 'incident_urgency_rule', 'support_hours', 'scheduled_actions',
+                       'alert_grouping_parameters', 'auto_pause_notifications_parameters')
+
+    # -- validation before any request -----------------------------------------------------------
+
+    def validate(self):
+        params = self.params
+        name = params['name']
+        self.fail_if_blank('name')
+        if name is not None:
+            if _NON_PRINTABLE.search(name):
+                self.fail('%s: must not contain non-printable characters (%r)' % (self.option('name'), name))
+            if name != name.strip():
+                self.fail('%s: must not start or end with a space (%r)' % (self.option('name'), name))
+        if params['alert_creation'] == 'create_incidents':
+            self.fail('%s: create_incidents is no longer available: PagerDuty has moved every service to create both '
+                      'alerts and incidents. Remove the option, or use create_alerts_and_incidents.'
+                      % self.option('alert_creation'))
+        for option in ('auto_resolve_timeout', 'acknowledgement_timeout'):
+            if params[option] is not None and params[option] < 0:
+                self.fail('%s: must be 0 (disabled) or a positive number of seconds, got %d'
+                          % (self.option(option), params[option]))
+        self.validate_urgency_rule(params['incident_urgency_rule'])
+        self.validate_support_hours(params['support_hours'])
+        self.validate_alert_grouping(params['alert_grouping_parameters'])
+        pause = params['auto_pause_notifications_parameters']
+        if pause and not pause['enabled'] and pause['timeout'] is not None:
+            self.fail('%s: timeout applies only when enabled is true' % self.option('auto_pause_notifications_parameters'))
+
+    def validate_urgency_rule(self, rule):
+        if not rule:
+            return
+        where = self.option('incident_urgency_rule')
+        if rule['type'] == 'constant':
+            if rule['urgency'] is None:
+                self.fail('%s: type constant needs urgency (one of %s)' % (where, ', '.join(URGENCY_CHOICES)))
+            if rule['during_support_hours'] or rule['outside_support_hours']:
+                self.fail('%s: during_support_hours and outside_support_hours need type use_support_hours' % where)
+        else:
+            if rule['urgency'] is not None:
+                self.fail('%s: urgency cannot be set with type use_support_hours; '
+                          'set during_support_hours and outside_support_hours' % where)
+            if rule['during_support_hours'] is None or rule['outside_support_hours'] is None:
+                self.fail('%s: type use_support_hours needs both during_support_hours and outside_support_hours' % where)
+        if self.params['scheduled_actions'] and rule['type'] != 'use_support_hours':
+            self.fail('%s: need incident_urgency_rule type use_support_hours' % self.option('scheduled_actions'))
+
+    def validate_support_hours(self, hours):
+        if not hours:
+            return
+        where = self.option('support_hours')
+        if not hours['time_zone'].strip():
+            self.fail('%s.time_zone: must not be blank' % where)
+        for key in ('start_time', 'end_time'):
+            if not _TIME_OF_DAY.match(hours[key]):
+                self.fail('%s.%s: %r is not a time of day such as 09:00 or 09:00:00' % (where, key, hours[key]))
+        days = hours['days_of_week']
+        if not days or any(day < 1 or day > 7 for day in days):
+            self.fail('%s.days_of_week: must list days from 1 (Monday) to 7 (Sunday), got %s' % (where, days))
+
+    def validate_alert_grouping(self, grouping):
+        if not grouping:
+            return
+        where = self.option('alert_grouping_parameters')
+        kind, config = grouping['type'], {k: v for k, v in (grouping['config'] or {}).items() if v is not None}
+        extra = set(config) - GROUPING_CONFIG_FIELDS[kind]
+        if extra:
+            self.fail('%s.config: %s not allowed with type %s (allowed: %s)'
+                      % (where, ', '.join(sorted(extra)), kind, ', '.join(sorted(GROUPING_CONFIG_FIELDS[kind])) or 'none'))
+        if 'timeout' in config and not 0 <= config['timeout'] <= 1440:
+            self.fail('%s.config.timeout: must be 0 to 1440 minutes, got %d' % (where, config['timeout']))
+        window = config.get('time_window')
+        if window is not None and not (window == 0 or 300 <= window <= 3600 or (kind == 'content_based' and window == 86400)):
+            self.fail('%s.config.time_window: must be 0 or 300 to 3600 seconds%s, got %d'
+                      % (where, ' (or 86400)' if kind == 'content_based' else '', window))
+        if kind == 'content_based' and (not config.get('aggregate') or not config.get('fields')):
+            self.fail('%s.config: type content_based needs aggregate and fields' % where)
+
+    # -- the engine's hooks ----------------------------------------------------------------------
+
+    def find(self):
+        if self.params['id']:
+            found = service_by_id(self.client, self.params['id'], SERVICE_INCLUDES)
+            if found is None and self.state() == 'present':
+                self.fail('%s: no service has the ID %r; to create a service, give its name instead'
+                          % (self.option('id'), self.params['id']))
+            return found
+        return service_by_name(self.client, self.params['name'], option=self.option('name'), includes=SERVICE_INCLUDES)
+
+    def present(self, obj):
+        return present_service(obj)
+
+    def desired(self, current):
+        params = self.params
+        desired = {}
+        for option in ('name', 'description', 'status', 'auto_resolve_timeout', 'acknowledgement_timeout'):
+            if params[option] is not None:
+                desired[option] = params[option]
+        if desired.get('status') == 'active' and current and current.get('status') in ENABLED_STATUSES:
+            # Enabled already: warning, critical and maintenance describe its incidents, not a setting.
+            desired['status'] = current['status']
+        if params['escalation_policy'] is not None:
+            desired['escalation_policy'] = self.escalation_policy_reference(current)
+        rule = params['incident_urgency_rule']
+        if rule:
+            if rule['type'] == 'constant':
+                desired['incident_urgency_rule'] = {'type': 'constant', 'urgency': rule['urgency']}
+            else:
+                desired['incident_urgency_rule'] = {
+                    'type': 'use_support_hours',
+                    'during_support_hours': {'type': 'constant', 'urgency': rule['during_support_hours']},
+                    'outside_support_hours': {'type': 'constant', 'urgency': rule['outside_support_hours']},
+                }
+                if not params['support_hours'] and not (current or {}).get('support_hours'):
+                    self.fail('%s: required when incident_urgency_rule type is use_support_hours'
+                              % self.option('support_hours'))
+        hours = params['support_hours']
+        if hours:
+            desired['support_hours'] = {
+                'type': 'fixed_time_per_day', 'time_zone': hours['time_zone'],
+                'start_time': full_time(hours['start_time']), 'end_time': full_time(hours['end_time']),
+                'days_of_week': sorted(set(hours['days_of_week'])),
+            }
+        if params['scheduled_actions'] is not None:
+            desired['scheduled_actions'] = [
+                {'type': 'urgency_change', 'at': {'type': 'named_time', 'name': action['at']}, 'to_urgency': action['to_urgency']}
+                for action in params['scheduled_actions']]
+        grouping = params['alert_grouping_parameters']
+        if grouping:
+            config = {k: v for k, v in (grouping['config'] or {}).items() if v is not None}
+            desired['alert_grouping_parameters'] = (
+                {'type': None} if grouping['type'] == 'none' else {'type': grouping['type'], 'config': config})
+        pause = params['auto_pause_notifications_parameters']
+        if pause:
+            desired['auto_pause_notifications_parameters'] = {'enabled': pause['enabled']}
+            if pause['enabled'] and pause['timeout'] is not None:
+                desired['auto_pause_notifications_parameters']['timeout'] = pause['timeout']
+        return desired
+
+    def escalation_policy_reference(self, current):
+        """The policy as a reference, looked up only when it is not the service's current one."""
+        value = self.params['escalation_policy']
+        existing = (current or {}).get('escalation_policy') or {}
+        if value in (existing.get('id'), existing.get('summary')):
+            return {'id': existing['id'], 'summary': existing.get('summary')}
+        self.doing = 'find the escalation policy %r' % value
+        policy = self.client.resolve('escalation_policies', value, self.option('escalation_policy'), 'escalation_policy')
+        return {'id': policy['id'], 'summary': policy['name']}
+
+    def check_create(self, desired):
+        if 'escalation_policy' not in desired:
+            self.fail('%s: required to create the service %r' % (self.option('escalation_policy'), self.params['name']))
+
+    def predict_create(self, desired):
+        return dict({'type': 'service', 'status': 'active'}, **desired, id=None)
+
+    @staticmethod
+    def payload(fields):
+        """Fields as PagerDuty takes them in a request body."""
+        body = dict(fields)
+        if 'escalation_policy' in body:
+            body['escalation_policy'] = {'id': body['escalation_policy']['id'], 'type': 'escalation_policy_reference'}
+        return {'service': body}
+
+    def create(self, desired):
+        fields = dict(desired, type='service')
+        # PagerDuty creates only active services: a disabled one is created, then disabled.
+        disable = fields.pop('status', None) == 'disabled'
+        created = self.client.post('/services', self.payload(fields))['service']
+        if disable:
+            self.doing = 'disable the new service %r' % created['name']
+            created = self.client.put('/services/%s' % created['id'], self.payload({'status': 'disabled'}))['service']
+        return created
+
+    def is_name_conflict(self, err):
+        return err.status == 400 and any('already been taken' in str(e) for e in err.errors)
+
+    def update(self, current, changes):
+        return self.client.put('/services/%s' % current['id'], self.payload(changes))['service']
+
+    def delete(self, current):
+        self.client.delete('/services/%s' % current['id'])
+
+
+def full_time(value):
+    """HH:MM or HH:MM:SS as PagerDuty stores it, HH:MM:SS."""
+    return value if value.count(':') == 2 else value + ':00'
+
+
+class ServiceInfo(Kind):
+    """pd_service_info: read services by name, query, team or ID; never writes."""
+
+    argument_spec = dict(
+        name=dict(type='str'),
+        query=dict(type='str'),
+        id=dict(type='str'),
+        team_ids=dict(type='list', elements='str'),
+        include_integrations=dict(type='bool', default=False),
+    )
+    option_rules = dict(mutually_exclusive=[('name', 'query', 'id'), ('id', 'team_ids')])
+
+    def validate(self):
+        self.fail_if_blank('name', 'query', 'id')
+
+    def run(self):
+        params = self.params
+        includes = SERVICE_INCLUDES + (('integrations',) if params['include_integrations'] else ())
+        self.doing = 'read services'
+        if params['id']:
+            found = service_by_id(self.client, params['id'], includes)
+            services = [found] if found else []
+        else:
+            query = include_query(includes)
+            for option in ('name', 'query'):
+                if params[option]:
+                    query[option] = params[option]
+            if params['team_ids']:
+                query['team_ids[]'] = params['team_ids']
+            services = list(self.client.paginate('/services', 'services', query))
+        return dict(changed=False, services=[present_service(s) for s in sort_by_name(services)])

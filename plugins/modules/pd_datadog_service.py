@@ -152,94 +152,12 @@ datadog_service:
       sample: Shopping-Cart
 '''
 
-import re
-from urllib.parse import quote
-
-from ansible.module_utils.basic import env_fallback
-
-from ansible_collections.oncall.pagerduty.plugins.module_utils._client import DatadogClient
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import TRANSPORT_ARGUMENT_SPEC, ResourceModule
-
-SERVICES_PATH = '/api/v1/integration/pagerduty/configuration/services'
-_SITE = re.compile(r'^[a-z0-9.-]+\.[a-z]+$')
-
-DATADOG_STATUS_ADVICE = {
-    403: 'Datadog refused the request: check api_key and app_key (or DD_API_KEY and DD_APP_KEY), the site, and that '
-         "the application key's user or service account has the manage_integrations permission",
-    404: 'Datadog has no PagerDuty integration here: install the PagerDuty integration tile in this Datadog '
-         'organization first (or check site / api_url)',
-    429: 'Datadog kept rate limiting the requests; raise retry_timeout, or run the task with throttle: 1',
-}
-
-
-class DatadogService(ResourceModule):
-    result_key = 'datadog_service'
-    secret_fields = ('service_key',)
-    status_advice = DATADOG_STATUS_ADVICE
-    common_argument_spec = dict(
-        api_key=dict(type='str', no_log=True, fallback=(env_fallback, ['DD_API_KEY'])),
-        app_key=dict(type='str', no_log=True, fallback=(env_fallback, ['DD_APP_KEY'])),
-        site=dict(type='str', default='datadoghq.com', fallback=(env_fallback, ['DD_SITE'])),
-        api_url=dict(type='str', fallback=(env_fallback, ['DD_API_URL'])),
-        **TRANSPORT_ARGUMENT_SPEC
-    )
-    argument_spec = dict(
-        service_name=dict(type='str', required=True),
-        service_key=dict(type='str', no_log=True),
-        state=dict(type='str', default='present', choices=['absent', 'present']),
-        update_key=dict(type='str', default='on_create', choices=['always', 'on_create'], no_log=False),
-    )
-    module_kwargs = dict(
-        required_if=[('state', 'present', ('service_key',))],
-        supports_check_mode=True,
-    )
-
-    def build_client(self):
-        for option, variable in (('api_key', 'DD_API_KEY'), ('app_key', 'DD_APP_KEY')):
-            if not self.params.get(option):
-                self.fail('%s: no Datadog %s was given; set %s, or the %s environment variable'
-                          % (option, option.replace('_', ' '), option, variable))
-        api_url = self.params.get('api_url')
-        if not api_url and not _SITE.match(self.params['site']):
-            self.fail('site: %r is not a Datadog site such as datadoghq.com or datadoghq.eu' % self.params['site'])
-        return DatadogClient(self.params['api_key'], self.params['app_key'], site=self.params['site'], api_url=api_url,
-                             **self.transport_options())
-
-    def validate(self):
-        self.fail_if_blank('service_name', 'service_key')
-
-    def path(self):
-        # The name is one path segment: spaces as %20, and a slash escaped too.
-        return '%s/%s' % (SERVICES_PATH, quote(self.params['service_name'], safe=''))
-
-    def find(self):
-        return self.client.get(self.path())
-
-    def desired(self, current):
-        return {'service_name': self.params['service_name']}
-
-    def create(self, desired):
-        return self.client.post(SERVICES_PATH, dict(desired, service_key=self.params['service_key']))
-
-    def is_name_conflict(self, err):
-        return err.status == 400 and 'already exists' in str(err)
-
-    def ensure_updated(self, current, desired, changed):
-        if self.params['update_key'] != 'always':
-            return super().ensure_updated(current, desired, changed)
-        # The key cannot be read back, so "always" sends it and reports a change.
-        if not self.check_mode:
-            self.doing = 'send the key of service object %r' % self.params['service_name']
-            self.client.put(self.path(), {'service_key': self.params['service_key']})
-        hidden = {'service_key': '(write-only: sent again, not shown)'}
-        return self.exit(changed=True, diff={'before': {}, 'after': hidden}, **{self.result_key: current})
-
-    def delete(self, current):
-        self.client.delete(self.path())
+from ansible_collections.oncall.pagerduty.plugins.module_utils._datadog import DatadogServiceResource
+from ansible_collections.oncall.pagerduty.plugins.module_utils._module import run_module
 
 
 def main():
-    DatadogService().execute()
+    run_module(DatadogServiceResource)
 
 
 if __name__ == '__main__':

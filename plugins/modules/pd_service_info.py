@@ -108,51 +108,12 @@ services:
       elements: dict
 '''
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PagerDutyModule
-from ansible_collections.oncall.pagerduty.plugins.module_utils._service import (
-    include_query,
-    present_service,
-    service_by_id,
-)
-
-INCLUDES = ('auto_pause_notifications_parameters',)
-
-
-class ServiceInfo(PagerDutyModule):
-    argument_spec = dict(
-        name=dict(type='str'),
-        query=dict(type='str'),
-        id=dict(type='str'),
-        team_ids=dict(type='list', elements='str'),
-        include_integrations=dict(type='bool', default=False),
-    )
-    module_kwargs = dict(
-        mutually_exclusive=[('name', 'query', 'id'), ('id', 'team_ids')],
-        supports_check_mode=True,
-    )
-
-    def run(self):
-        params = self.params
-        self.fail_if_blank('name', 'query', 'id')
-        includes = INCLUDES + (('integrations',) if params['include_integrations'] else ())
-        self.doing = 'read services'
-        if params['id']:
-            found = service_by_id(self.client, params['id'], includes)
-            services = [found] if found else []
-        else:
-            query = include_query(includes)
-            for option in ('name', 'query'):
-                if params[option]:
-                    query[option] = params[option]
-            if params['team_ids']:
-                query['team_ids[]'] = params['team_ids']
-            services = list(self.client.paginate('/services', 'services', query))
-        services.sort(key=lambda s: ((s.get('name') or '').casefold(), s.get('id') or ''))
-        self.exit(changed=False, services=[present_service(s) for s in services])
+from ansible_collections.oncall.pagerduty.plugins.module_utils._module import run_module
+from ansible_collections.oncall.pagerduty.plugins.module_utils._service import ServiceInfo
 
 
 def main():
-    ServiceInfo().execute()
+    run_module(ServiceInfo)
 
 
 if __name__ == '__main__':

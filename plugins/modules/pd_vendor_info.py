@@ -122,37 +122,12 @@ vendors:
       website_url: https://www.datadoghq.com
 '''
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PagerDutyModule
-
-
-class VendorInfo(PagerDutyModule):
-    argument_spec = dict(
-        name=dict(type='str'),
-        query=dict(type='str'),
-        id=dict(type='str'),
-    )
-    module_kwargs = dict(
-        mutually_exclusive=[('name', 'query', 'id')],
-        supports_check_mode=True,
-    )
-
-    def run(self):
-        name, query, vendor_id = self.params['name'], self.params['query'], self.params['id']
-        self.fail_if_blank('name', 'query', 'id')
-        self.doing = 'look up vendors'
-        if vendor_id:
-            found = self.client.get_object('vendors', 'vendor', vendor_id.strip())
-            vendors = [found] if found else []
-        elif name:
-            vendors = self.client.find_by_name('vendors', name.strip(), case_sensitive=False)
-        else:
-            vendors = list(self.client.paginate('/vendors', 'vendors', {'query': query} if query else None))
-        vendors.sort(key=lambda v: ((v.get('name') or '').casefold(), v.get('id') or ''))
-        self.exit(changed=False, vendors=vendors)
+from ansible_collections.oncall.pagerduty.plugins.module_utils._module import run_module
+from ansible_collections.oncall.pagerduty.plugins.module_utils._vendor import VendorInfo
 
 
 def main():
-    VendorInfo().execute()
+    run_module(VendorInfo)
 
 
 if __name__ == '__main__':

@@ -1,4 +1,5 @@
-"""Wrong input, module by module: each case must fail with a message that names the option and the
+"""Wrong input to the service, integration and Datadog modules (other families have
+test_bad_input_<family>.py): each case must fail with a message that names the option and the
 problem, with no traceback, and with nothing written (the simulator's request log shows no write
 that succeeded)."""
 
@@ -15,6 +16,7 @@ from ansible_collections.oncall.pagerduty.plugins.modules import (
     pd_service_info,
     pd_vendor_info,
 )
+from tests.reliability.bad_input import case_id, check_bad_input
 from tests.simulator import DEFAULT_READONLY_TOKEN, SimulatorServer
 
 SERVICE = dict(name='web', escalation_policy='Default')
@@ -92,7 +94,7 @@ CASES = [
     (pd_integration, dict(service='Nowhere', type='events_api_v2'), "service: no service is named or identified by 'Nowhere'"),
     (pd_integration, dict(service='Cart', id='PNOSUCH', name='x'), "has no integration with the ID 'PNOSUCH'"),
     (pd_integration, dict(service='Cart', vendor='Events API v2'), "vendor: 'Events API v2' is an integration type, not a vendor"),
-    (pd_integration, dict(service='Cart', vendor='Live Call Routing'), 'Live Call Routing (PLCR001), Live Call Routing (PLCR002)'),
+    (pd_integration, dict(service='Cart', vendor='Live Call Routing'), "'Live Call Routing' (PLCR001), 'Live Call Routing' (PLCR002)"),
     (pd_integration, dict(service='Cart', vendor='No Such Tool'), "vendor: no vendor is named or identified by 'No Such Tool'"),
     (pd_integration, dict(service='Cart', vendor='Datadog', type='events_api_v2'), 'parameters are mutually exclusive: type|vendor'),
     (pd_integration, dict(service='Cart', type='webhook'), 'value of type must be one of'),
@@ -149,23 +151,9 @@ def world(sim, monkeypatch):
     return before
 
 
-def case_id(case):
-    module, options, dummy = case
-    return '%s-%s' % (module.__name__.rsplit('.', 1)[1], '-'.join(sorted(options))[:60])
-
-
 @pytest.mark.parametrize('module, options, message', CASES, ids=[case_id(c) for c in CASES])
 def test_bad_input(sim, world, run_module, report, module, options, message):
-    add_row = report('Bad input: module, wrong input -> outcome', ['module', 'input', 'outcome', 'writes'])
-    result = run_module(module, **options)
-    writes = [r for r in sim.writes() if (r['status'] or 0) < 400 and r.get('fault') is None]
-    clear = bool(result.get('failed')) and message in result.get('msg', '') and 'Traceback' not in json.dumps(result)
-    add_row((module.__name__.rsplit('.', 1)[1], ', '.join(sorted(options)) or '(none)',
-             'clear failure' if clear else 'UNCLEAR: %s' % result.get('msg'), len(writes)))
-    assert result.get('failed'), result
-    assert message in result['msg'], result['msg']
-    assert 'exception' not in result and 'Traceback' not in json.dumps(result)
-    assert writes == [] and sim.state() == world
+    check_bad_input(sim, world, run_module, report, module, options, message)
 
 
 def test_there_are_at_least_forty_cases():

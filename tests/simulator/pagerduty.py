@@ -10,19 +10,17 @@ import datetime
 import itertools
 import re
 import secrets
+import time
 
 from . import catalogue
-
-ERROR_MESSAGES = {
-    2001: 'Invalid Input Provided',
-    2006: 'Authentication failed',
-    2010: 'Access Denied',
-    2019: 'Product Limit Reached',
-    2020: 'Rate Limit Exceeded',
-    2100: 'Not Found',
-    5001: 'Not Found',
-    5002: 'Service Not Found',
-}
+from .api import ApiFailure, invalid, not_found, now, parse_time, utc_now  # noqa: F401 (ApiFailure: shared)
+from .custom_fields import CustomFieldEndpoints
+from .dependencies import DependencyEndpoints
+from .events import EventsEndpoints
+from .grouping import GroupingEndpoints
+from .maintenance import MaintenanceEndpoints
+from .orchestration import OrchestrationEndpoints
+from .people import PeopleEndpoints
 
 MAX_INTEGRATIONS_PER_SERVICE = 250
 # PagerDuty refuses to move an integration with more open incidents than this.
@@ -60,58 +58,104 @@ _NON_PRINTABLE = re.compile(r'[\x00-\x1f\x7f]')
 _ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
 
 
-class ApiFailure(Exception):
-    """An error response, in PagerDuty's envelope."""
+# Behaviours switched by POST /_sim/settings, with their defaults (see README.md).
+DEFAULT_SETTINGS = {
+    # The API ignores a changed service in an integration update, as an API that cannot move would.
+    'ignore_integration_service_changes': False,
+    # How a GET of an unknown ID answers: 404, or 400 as the real API may for a malformed ID.
+    'malformed_id_status': 404,
+    # Eventual consistency: for this many seconds after a create the object is missing from every
+    # read, and after an update reads return the previous version.
+    'read_after_write_lag_seconds': 0,
+    # The next N integration creates answer a transient 400 before one succeeds.
+    'integration_create_transient_400s': 0,
+    # Every API request (not /_sim/) waits this long before it is handled: a real network's latency.
+    'latency_ms': 0,
+}
+# Messages of the transient 400s integration creates get, in turn: PagerDuty's account lock under
+# concurrent writes (TF #1117) and a service created a moment ago that is not visible yet (TF #273).
+TRANSIENT_CREATE_ERRORS = ('Unable to perform request at this time. account could not be locked',
+                           'Service %s could not be found')
+# Incident lists without a date range cover this many days back (PagerDuty: "defaults to one month").
+INCIDENT_LIST_DEFAULT_DAYS = 30
+RECOMMENDED_AUTO_PAUSE_TIMEOUT = 300
+RECOMMENDED_GROUPING_TIME_WINDOW = 300
 
-    def __init__(self, status, code, errors=None, message=None, headers=None):
-        super().__init__(message or ERROR_MESSAGES.get(code, 'Error'))
-        self.status = status
-        self.body = {'error': {'code': code, 'message': message or ERROR_MESSAGES.get(code, 'Error')}}
-        if errors:
-            self.body['error']['errors'] = list(errors)
-        self.headers = headers or {}
 
+class PagerDutyAccount(PeopleEndpoints, MaintenanceEndpoints, EventsEndpoints, GroupingEndpoints, CustomFieldEndpoints,
+                       DependencyEndpoints, OrchestrationEndpoints):
+    """All objects of one simulated account, and the endpoint handlers over them.
 
-def invalid(*errors):
-    return ApiFailure(400, 2001, errors)
-
-
-def not_found(code=2100, message=None):
-    return ApiFailure(404, code, message=message)
-
-
-def now():
-    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
-
-
-class PagerDutyAccount:
-    """All objects of one simulated account, and the endpoint handlers over them."""
+    The core (services, integrations, vendors, incidents) is here; each other family of endpoints
+    is a mixin in its own file, found by its `family` name.
+    """
 
     def __init__(self, base_url):
         self.base_url = base_url
         self.reset()
 
+    def configure(self, changes):
+        """Apply POST /_sim/settings; answers every setting. Unknown names and wrong types are refused."""
+        for name, value in changes.items():
+            if name not in DEFAULT_SETTINGS:
+                raise ValueError('unknown setting %r (known: %s)' % (name, ', '.join(sorted(DEFAULT_SETTINGS))))
+            default = DEFAULT_SETTINGS[name]
+            if isinstance(default, bool):
+                value = bool(value)
+            elif not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise ValueError('setting %r must be a number' % name)
+            self.settings[name] = value
+        return dict(self.settings)
+
+    @property
+    def ignore_integration_service_changes(self):
+        return self.settings['ignore_integration_service_changes']
+
     # -- state -----------------------------------------------------------------------------------
 
     def reset(self):
         self._ids = itertools.count(1)
-        self.ignore_integration_service_changes = False
-        self.users = {}
-        self.teams = {}
-        self.escalation_policies = {}
+        self.settings = dict(DEFAULT_SETTINGS)
+        self._born = {}        # object id -> when it was created (while reads lag writes)
+        self._previous = {}    # object id -> (when it was updated, the version before)
         self.vendors = {}
         self.services = {}
         self.service_ids_by_name = {}   # keeps the unique-name check fast in accounts of thousands
         self.integrations = {}          # integration id -> integration (its 'service' says where)
         self.incidents = {}
-        for user_id, name, email in catalogue.USERS:
-            self.users[user_id] = self._object(user_id, 'user', name, email=email)
-        for team_id, name, description in catalogue.TEAMS:
-            self.teams[team_id] = self._object(team_id, 'team', name, description=description)
-        for ep_id, name, team_id, user_ids in catalogue.ESCALATION_POLICIES:
-            self.add_escalation_policy(name, team_id, user_ids, ep_id)
         for vendor_id, name, generic_type in catalogue.vendor_seed():
             self.add_vendor(name, generic_type, vendor_id)
+        for family in self.families():
+            getattr(self, 'reset_' + family)()
+
+    def families(self):
+        """The names of the endpoint families mixed into this account."""
+        return [cls.family for cls in type(self).__mro__ if 'family' in cls.__dict__]
+
+    # -- eventual consistency (read_after_write_lag_seconds) -------------------------------------
+
+    def lag(self):
+        return float(self.settings['read_after_write_lag_seconds'] or 0)
+
+    def note_created(self, object_id):
+        if self.lag():
+            self._born[object_id] = time.monotonic()
+
+    def note_updated(self, object_id, previous):
+        if self.lag():
+            self._previous[object_id] = (time.monotonic(), copy.deepcopy(previous))
+
+    def readable(self, object_id):
+        """False while a new object is still missing from reads."""
+        born = self._born.get(object_id)
+        return born is None or time.monotonic() - born >= self.lag()
+
+    def as_read(self, object_id, current):
+        """What a read returns of an object: the previous version while an update has not reached reads."""
+        entry = self._previous.get(object_id)
+        if entry is not None and time.monotonic() - entry[0] < self.lag():
+            return entry[1]
+        return current
 
     def new_id(self):
         """A deterministic, unique, PagerDuty-shaped ID (P + 6 characters)."""
@@ -139,17 +183,6 @@ class PagerDutyAccount:
     def reference(obj, ref_type=None):
         return {key: obj.get(key) for key in ('id', 'summary', 'self', 'html_url')} | {
             'type': ref_type or obj['type'] + '_reference'}
-
-    def add_escalation_policy(self, name, team_id=None, user_ids=(), ep_id=None):
-        ep_id = ep_id or self.new_id()
-        targets = [self.reference(self.users[u]) for u in user_ids if u in self.users]
-        teams = [self.reference(self.teams[team_id])] if team_id in self.teams else []
-        self.escalation_policies[ep_id] = self._object(
-            ep_id, 'escalation_policy', name, description='', num_loops=0,
-            on_call_handoff_notifications='if_has_services',
-            escalation_rules=[{'id': self.new_id(), 'escalation_delay_in_minutes': 30, 'targets': targets}],
-            services=[], teams=teams)
-        return self.escalation_policies[ep_id]
 
     def add_vendor(self, name, generic_type, vendor_id=None):
         vendor_id = vendor_id or self.new_id()
@@ -207,17 +240,6 @@ class PagerDutyAccount:
             return {}
         return body[key]
 
-    # -- escalation policies, vendors, users, teams (read-only here) ----------------------------
-
-    def list_escalation_policies(self, query, body):
-        items = [ep for ep in self._sorted(self.escalation_policies) if self.matches_query(ep, query)]
-        return 200, self.page(items, query, 'escalation_policies')
-
-    def get_escalation_policy(self, query, body, ep_id):
-        if ep_id not in self.escalation_policies:
-            raise not_found(5001, 'Escalation Policy Not Found')
-        return 200, {'escalation_policy': self.escalation_policies[ep_id]}
-
     def list_vendors(self, query, body):
         items = [v for v in self._sorted(self.vendors) if self.matches_query(v, query)]
         return 200, self.page(items, query, 'vendors')
@@ -227,23 +249,32 @@ class PagerDutyAccount:
             raise not_found(5001, 'Vendor Not Found')
         return 200, {'vendor': self.vendors[vendor_id]}
 
-    def list_teams(self, query, body):
-        items = [t for t in self._sorted(self.teams) if self.matches_query(t, query)]
-        return 200, self.page(items, query, 'teams')
-
-    def list_users(self, query, body):
-        items = [u for u in self._sorted(self.users) if self.matches_query(u, query)]
-        return 200, self.page(items, query, 'users')
-
     @staticmethod
     def _sorted(objects):
         return sorted(objects.values(), key=lambda o: ((o.get('name') or '').casefold(), o['id']))
 
     # -- services --------------------------------------------------------------------------------
 
-    def service_view(self, service, includes):
-        """A service as the API renders it, expanded per include[]."""
+    def service_status(self, service):
+        """The status PagerDuty reports: 'disabled' when disabled, otherwise derived from maintenance
+        windows and open incidents (the Service schema's description of status)."""
+        if service['status'] == 'disabled':
+            return 'disabled'
+        if self.in_maintenance(service['id']):
+            return 'maintenance'
+        statuses = {i['status'] for i in self.incidents.values() if i['service']['id'] == service['id']}
+        if 'triggered' in statuses:
+            return 'critical'
+        if 'acknowledged' in statuses:
+            return 'warning'
+        return 'active'
+
+    def service_view(self, service, includes, as_read=True):
+        """A service as the API renders it, expanded per include[]; `as_read` applies the read lag."""
+        if as_read:
+            service = self.as_read(service['id'], service)
         view = copy.deepcopy(service)
+        view['status'] = self.service_status(service)
         ep = self.escalation_policies.get(service['escalation_policy']['id'])
         if 'escalation_policies' in includes and ep:
             view['escalation_policy'] = copy.deepcopy(ep)
@@ -253,6 +284,9 @@ class PagerDutyAccount:
         else:
             view['teams'] = copy.deepcopy(team_refs)
         integrations = [i for i in self.integrations.values() if i['service']['id'] == service['id']]
+        if as_read:
+            integrations = [self.as_read(i['id'], i) for i in integrations if self.readable(i['id'])]
+            integrations = [i for i in integrations if i['service']['id'] == service['id']]
         integrations.sort(key=lambda i: i['created_at'] + i['id'])
         if 'integrations' in includes:
             view['integrations'] = [self.integration_view(i, ()) for i in integrations]
@@ -267,7 +301,8 @@ class PagerDutyAccount:
             items = [self.services[found]] if found else []
         else:
             items = list(self._sorted(self.services))
-        items = [s for s in items if self.matches_query(s, query)]
+        items = [self.as_read(s['id'], s) for s in items if self.readable(s['id'])]
+        items = [s for s in items if self.matches_query(s, query) and (name is None or s['name'] == name)]
         team_ids = set(query.get('team_ids[]', []))
         if team_ids:
             items = [s for s in items if team_ids & {t['id'] for t in self.service_view(s, ())['teams']}]
@@ -282,7 +317,10 @@ class PagerDutyAccount:
         return self.services[service_id]
 
     def get_service(self, query, body, service_id):
-        return 200, {'service': self.service_view(self._service(service_id), self.includes(query))}
+        service = self._service(service_id)
+        if not self.readable(service_id):
+            raise not_found(5002, 'Service Not Found')
+        return 200, {'service': self.service_view(service, self.includes(query))}
 
     def create_service(self, query, body):
         fields = self.envelope(body, 'service')
@@ -307,7 +345,8 @@ class PagerDutyAccount:
         service['html_url'] = 'https://%s.pagerduty.com/service-directory/%s' % (catalogue.SUBDOMAIN, service_id)
         self.services[service_id] = service
         self.service_ids_by_name[service['name']] = service_id
-        return 201, {'service': self.service_view(service, ())}
+        self.note_created(service_id)
+        return 201, {'service': self.service_view(service, (), as_read=False)}
 
     def update_service(self, query, body, service_id):
         service = self._service(service_id)
@@ -318,8 +357,9 @@ class PagerDutyAccount:
         updated['updated_at'] = now()
         del self.service_ids_by_name[service['name']]
         self.service_ids_by_name[updated['name']] = service_id
+        self.note_updated(service_id, service)
         self.services[service_id] = updated
-        return 200, {'service': self.service_view(updated, ())}
+        return 200, {'service': self.service_view(updated, (), as_read=False)}
 
     def delete_service(self, query, body, service_id):
         del self.service_ids_by_name[self._service(service_id)['name']]
@@ -382,9 +422,20 @@ class PagerDutyAccount:
             errors.append('Scheduled actions are only allowed with an urgency rule that uses support hours')
         if 'auto_pause_notifications_parameters' in fields and not errors:
             params = service['auto_pause_notifications_parameters']
-            params.setdefault('recommended_timeout', 300)
+            params.setdefault('recommended_timeout', RECOMMENDED_AUTO_PAUSE_TIMEOUT)
             if not params.get('enabled'):
                 params['timeout'] = None
+            elif params.get('timeout') == 0:
+                # 0 asks for the recommended timeout, which is what the service then holds (API changelog 2025-01-07).
+                params['timeout'] = params['recommended_timeout']
+        grouping = service.get('alert_grouping_parameters') or {}
+        if 'alert_grouping_parameters' in fields and not errors and grouping.get('type') in ('intelligent', 'content_based'):
+            config = grouping.setdefault('config', {}) or {}
+            grouping['config'] = config
+            config['recommended_time_window'] = RECOMMENDED_GROUPING_TIME_WINDOW
+            if config.get('time_window') == 0:
+                # Likewise 0 asks for the recommended time window, stored as its value.
+                config['time_window'] = RECOMMENDED_GROUPING_TIME_WINDOW
         if errors:
             raise invalid(*errors)
 
@@ -446,7 +497,7 @@ class PagerDutyAccount:
             return [] if not config else ['Alert grouping config requires a type']
         if grouping not in GROUPING_CONFIG_FIELDS:
             return ['Alert grouping type must be one of time, intelligent, content_based']
-        extra = set(config) - GROUPING_CONFIG_FIELDS[grouping]
+        extra = set(config) - GROUPING_CONFIG_FIELDS[grouping] - {'recommended_time_window'}
         if extra:
             return ['Alert grouping config for %s does not accept %s' % (grouping, ', '.join(sorted(extra)))]
         errors = []
@@ -492,11 +543,21 @@ class PagerDutyAccount:
 
     def get_integration(self, query, body, service_id, integration_id):
         integration = self._integration(service_id, integration_id)
+        if not self.readable(integration_id):
+            raise not_found(2100, 'Integration Not Found')
+        integration = self.as_read(integration_id, integration)
+        if integration['service']['id'] != service_id:  # an update that moved it has not reached reads
+            raise not_found(2100, 'Integration Not Found')
         return 200, {'integration': self.integration_view(integration, self.includes(query))}
 
     def create_integration(self, query, body, service_id):
         service = self._service(service_id)
         fields = self.envelope(body, 'integration')
+        transient = self.settings['integration_create_transient_400s']
+        if transient:
+            self.settings['integration_create_transient_400s'] = transient - 1
+            message = TRANSIENT_CREATE_ERRORS[transient % len(TRANSIENT_CREATE_ERRORS)]
+            raise invalid(message % service_id if '%s' in message else message)
         count = sum(1 for i in self.integrations.values() if i['service']['id'] == service_id)
         if count >= MAX_INTEGRATIONS_PER_SERVICE:
             raise ApiFailure(400, 2019, ['A service can have at most %d integrations' % MAX_INTEGRATIONS_PER_SERVICE])
@@ -536,6 +597,7 @@ class PagerDutyAccount:
                 raise invalid('%s can only be set on email integrations' % ', '.join(ignored))
             integration['integration_key'] = secrets.token_hex(16)
         self.integrations[integration_id] = integration
+        self.note_created(integration_id)
         return 201, {'integration': self.integration_view(integration, ())}
 
     def update_integration(self, query, body, service_id, integration_id):
@@ -558,6 +620,7 @@ class PagerDutyAccount:
         new_service = (fields.get('service') or {}).get('id')
         if new_service and new_service != service_id and not self.ignore_integration_service_changes:
             self.move_integration(integration, new_service)
+        self.note_updated(integration_id, self.integrations[integration_id])
         self.integrations[integration_id] = integration
         return 200, {'integration': self.integration_view(integration, ())}
 
@@ -686,23 +749,36 @@ class PagerDutyAccount:
 
     # -- incidents (seeded through /_sim/; counted by the move pre-check) ------------------------
 
-    def add_incidents(self, service_id, integration_id, count, status):
+    def add_incidents(self, service_id, integration_id, count, status, created_at=None):
         service = self._service(service_id)
         created = []
         for dummy in range(count):
             incident_id = self.new_id()
             self.incidents[incident_id] = self._object(
                 incident_id, 'incident', 'Seeded incident %s' % incident_id, title='Seeded incident',
-                status=status, urgency='high', created_at=now(), service=self.reference(service),
+                status=status, urgency='high', created_at=created_at or now(), service=self.reference(service),
                 integration_id=integration_id)
             created.append(incident_id)
         return created
 
+    def incident_window(self, query):
+        """(since, until) of an incident list: all time with date_range=all, else since/until, else the last month."""
+        if query.get('date_range', [None])[0] == 'all':
+            return None, None
+        since, until = (parse_time(query.get(name, [None])[0]) for name in ('since', 'until'))
+        for name, value in (('since', since), ('until', until)):
+            if query.get(name) and value is None:
+                raise invalid('%s must be an ISO 8601 date and time with a time zone' % name)
+        until = until or utc_now()
+        return since or until - datetime.timedelta(days=INCIDENT_LIST_DEFAULT_DAYS), until
+
     def list_incidents(self, query, body):
         service_ids = set(query.get('service_ids[]', []))
         statuses = set(query.get('statuses[]', [])) or set(OPEN_STATUSES) | {'resolved'}
+        since, until = self.incident_window(query)
         items = [i for i in self.incidents.values()
-                 if i['status'] in statuses and (not service_ids or i['service']['id'] in service_ids)]
+                 if i['status'] in statuses and (not service_ids or i['service']['id'] in service_ids)
+                 and (since is None or since <= parse_time(i['created_at']) <= until)]
         items.sort(key=lambda i: i['id'])
         result = self.page(items, query, 'incidents')
         result['incidents'] = [{k: v for k, v in i.items() if k != 'integration_id'} for i in result['incidents']]
@@ -714,12 +790,8 @@ class PagerDutyAccount:
         """(method, path pattern, handler) for every endpoint served."""
         segment = r'([^/]+)'
         return [
-            ('GET', r'/escalation_policies', self.list_escalation_policies),
-            ('GET', r'/escalation_policies/' + segment, self.get_escalation_policy),
             ('GET', r'/vendors', self.list_vendors),
             ('GET', r'/vendors/' + segment, self.get_vendor),
-            ('GET', r'/teams', self.list_teams),
-            ('GET', r'/users', self.list_users),
             ('GET', r'/incidents', self.list_incidents),
             ('GET', r'/services', self.list_services),
             ('POST', r'/services', self.create_service),
@@ -730,4 +802,4 @@ class PagerDutyAccount:
             ('GET', r'/services/%s/integrations/%s' % (segment, segment), self.get_integration),
             ('PUT', r'/services/%s/integrations/%s' % (segment, segment), self.update_integration),
             ('DELETE', r'/services/%s/integrations/%s' % (segment, segment), self.delete_integration),
-        ]
+        ] + [route for family in self.families() for route in getattr(self, 'routes_' + family)()]

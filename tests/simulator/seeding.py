@@ -58,5 +58,5 @@ def seed(account, body):
     for spec in body.get('incidents') or []:
         created['incidents'].extend(account.add_incidents(
             _resolve_service(account, spec['service']), spec.get('integration'),
-            int(spec.get('count', 1)), spec.get('status', 'triggered')))
+            int(spec.get('count', 1)), spec.get('status', 'triggered'), spec.get('created_at')))
     return created

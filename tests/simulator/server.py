@@ -136,6 +136,7 @@ class Simulator:
 
     def handle_api(self, method, path, query, body, headers):
         """(status, body, headers) of one API request, with auth and rate limiting."""
+        api, args = None, ()
         try:
             handler, args, api = self.route(method, path)
             if api == 'datadog':
@@ -155,6 +156,10 @@ class Simulator:
                 status, data = handler(query, body, *args)
             return status, data, limit_headers
         except ApiFailure as failure:
+            if failure.status == 404 and method == 'GET' and api == 'pagerduty' and args \
+                    and self.pagerduty.settings['malformed_id_status'] == 400:
+                # The real API may answer an ID it cannot parse with 400 rather than 404.
+                failure = ApiFailure(400, 2001, ['The id %r is not valid' % args[-1]])
             return failure.status, failure.body, failure.headers
 
 
@@ -275,10 +280,10 @@ def control(sim, method, name, query, body):
             sim.rate_limiter.configure(body.get('limit'), body.get('window_seconds', 60))
             return 200, {'limit': sim.rate_limiter.limit, 'window_seconds': sim.rate_limiter.window}
         if (method, name) == ('POST', 'settings'):
-            account = sim.pagerduty
-            if 'ignore_integration_service_changes' in body:
-                account.ignore_integration_service_changes = bool(body['ignore_integration_service_changes'])
-            return 200, {'ignore_integration_service_changes': account.ignore_integration_service_changes}
+            try:
+                return 200, sim.pagerduty.configure(body)
+            except ValueError as err:
+                return 400, {'error': str(err)}
         if (method, name) == ('POST', 'datadog'):
             return 200, sim.datadog.settings(body)
         if (method, name) == ('GET', 'datadog'):

@@ -241,5 +241,39 @@ def test_resolve_names_zero_and_several_matches_distinctly(client):
     with pytest.raises(PagerDutyError) as several:
         client.resolve('vendors', 'live call routing', 'vendor', 'vendor', case_sensitive=False)
     assert "vendor: 2 vendors are named 'live call routing'" in str(several.value)
-    assert 'Live Call Routing (PLCR001), Live Call Routing (PLCR002)' in str(several.value)
+    assert "'Live Call Routing' (PLCR001), 'Live Call Routing' (PLCR002)" in str(several.value)
     assert [c['id'] for c in several.value.candidates] == ['PLCR001', 'PLCR002']
+
+
+def test_not_found_suggests_other_case_and_near_spellings(client):
+    with pytest.raises(PagerDutyError) as typo:
+        client.resolve('escalation_policies', 'Payments Oncall', 'escalation_policy', 'escalation_policy')
+    assert str(typo.value) == ("escalation_policy: no escalation policy is named or identified by 'Payments Oncall'; "
+                               "did you mean 'Payments On-Call' (PPAYEP1, team Payments)?")
+    with pytest.raises(PagerDutyError) as case:
+        client.resolve('escalation_policies', 'platform on-call', 'escalation_policy', 'escalation_policy')
+    assert "did you mean 'Platform On-Call' (PPLATEP, team Platform)?" in str(case.value)
+
+
+def test_plural_of_policy_is_policies(sim, client):
+    sim.seed(escalation_policies=[{'name': 'Twin'}, {'name': 'Twin'}])
+    with pytest.raises(PagerDutyError) as several:
+        client.resolve('escalation_policies', 'Twin', 'escalation_policy', 'escalation_policy')
+    assert '2 escalation policies are named' in str(several.value)
+
+
+def test_id_shaped_name_answered_with_400_falls_back_to_the_name(sim, client):
+    sim.settings(malformed_id_status=400)
+    sim.seed(escalation_policies=[{'name': 'PAYMENTS1'}])
+    assert client.resolve('escalation_policies', 'PAYMENTS1', 'escalation_policy', 'escalation_policy')['name'] == 'PAYMENTS1'
+    assert [r['status'] for r in sim.requests()] == [400, 200]
+
+
+def test_loop_items_share_one_kept_alive_connection(sim):
+    from ansible_collections.oncall.pagerduty.plugins.module_utils._client import CONNECTIONS
+
+    CONNECTIONS.clear()
+    opened = CONNECTIONS.opened
+    for dummy in range(5):
+        make_client(sim).get('/vendors/PAM4FGS')
+    assert CONNECTIONS.opened == opened + 1

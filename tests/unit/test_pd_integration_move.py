@@ -194,3 +194,21 @@ def test_recreate_whose_delete_fails_keeps_both_and_says_so(sim, run_module, wor
     assert result['failed'] and 'could not delete the original of integration' in result['msg']
     assert where(sim, world['events'])[0] == 'Cart'
     assert sum(1 for s in sim.state()['services'] for i in s['integrations'] if i['name'] == 'Events') == 2
+
+
+def test_old_open_incidents_count_towards_the_limit(sim, run_module, world):
+    # Incidents lists cover one month unless date_range=all is sent: these are two months old.
+    sim.seed(incidents=[{'service': 'Cart', 'integration': world['events'], 'count': 8001,
+                         'created_at': '2020-01-01T00:00:00Z'}])
+    result = run_module(pd_integration_move, check_mode=True, integration='Events', from_service='Cart',
+                        to_service='Checkout')
+    assert result['open_incidents'] == 8001
+    assert any('8001 open incidents' in w for w in warning_texts(result))
+    assert sim.requests()[-1]['query']['date_range'] == ['all']
+
+
+def test_a_service_with_open_incidents_is_not_a_settings_difference(sim, run_module, world):
+    sim.seed(incidents=[{'service': 'Cart', 'count': 2, 'status': 'acknowledged'}])
+    result = run_module(pd_integration_move, check_mode=True, integration='Events', from_service='Cart',
+                        to_service='Checkout')
+    assert result['settings_differences'] == [] and not warning_texts(result)

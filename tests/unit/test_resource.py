@@ -1,16 +1,17 @@
 """The resource engine on its own: compare, projection, and the whole run on an in-memory resource.
 
 The engine does no HTTP itself (its hooks do), so a resource kept in a dictionary exercises every
-branch of it: check mode, diff, no-op, delete, and the adoption paths after a failed create.
+branch of it: check mode, diff, no-op, delete, and the adoption paths after a failed create. It
+runs on a Task, as every entry point gives it, with no AnsibleModule involved.
 """
-
-import types
 
 import pytest
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyError
+from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyError, RetryBudget
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
-    ResourceModule,
+    Resource,
+    Task,
+    TaskFailed,
     changed_fields,
     is_subset,
     project,
@@ -50,17 +51,12 @@ def test_project_keeps_the_shape_of_what_was_asked():
 
 # -- the engine's run ----------------------------------------------------------------------------
 
-class NoteModule(ResourceModule):
+class NoteModule(Resource):
     """A toy resource kept in NoteModule.store, with a secret field and scripted failures."""
 
     result_key = 'note'
     secret_fields = ('secret',)
-    argument_spec = dict(
-        name=dict(type='str', required=True),
-        text=dict(type='str'),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
-    )
-    module_kwargs = dict(supports_check_mode=True)
+    settable_fields = ('name', 'text', 'secret')
     store = {}
     writes = []
     create_failures = []  # errors the next creates raise; (error, commit first?)
@@ -95,7 +91,33 @@ class NoteModule(ResourceModule):
         return err.status == 400 and 'taken' in str(err)
 
 
-note_module = types.SimpleNamespace(main=lambda: NoteModule().execute())
+class OfflineClient:
+    """What the engine needs of a client when the hooks do no HTTP: a retry budget."""
+
+    warnings = []
+
+    def __init__(self):
+        self.budget = RetryBudget(5, 60, backoff_base=0.001)
+
+    def rate_limit_report(self):
+        return None, None
+
+
+note_module = object()
+
+
+@pytest.fixture
+def run_module():
+    """run_module(note_module, **options): the engine's result, or the failure as a result."""
+
+    def run(dummy_module, check_mode=False, diff=False, **options):
+        params = dict({'text': None, 'state': 'present'}, **options)
+        try:
+            return NoteModule(Task(params, check_mode=check_mode, diff=diff), client=OfflineClient()).execute()
+        except TaskFailed as failure:
+            return dict(failure.result, failed=True, msg=failure.msg)
+
+    return run
 
 
 @pytest.fixture(autouse=True)
@@ -109,7 +131,8 @@ def test_check_mode_create_predicts_without_writing(run_module):
     result = run_module(note_module, check_mode=True, diff=True, name='a', text='hello')
     assert result['changed'] and NoteModule.writes == [] and NoteModule.store == {}
     assert result['note'] == {'name': 'a', 'text': 'hello', 'id': None}
-    assert result['diff'] == {'before': {}, 'after': {'name': 'a', 'text': 'hello', 'id': None}}
+    # Only what a user can set: never an ID, server-made fields or secrets.
+    assert result['diff'] == {'before': {}, 'after': {'name': 'a', 'text': 'hello'}}
 
 
 def test_create_then_second_run_is_ok(run_module):
@@ -139,6 +162,17 @@ def test_check_mode_update_predicts_without_writing(run_module):
     result = run_module(note_module, check_mode=True, name='a', text='bye')
     assert result['changed'] and result['note']['text'] == 'bye'
     assert NoteModule.writes == ['create'] and NoteModule.store['a']['text'] == 'hello'
+
+
+def test_check_mode_diff_equals_the_real_runs_diff(run_module):
+    run_module(note_module, name='a', text='hello')
+    predicted = run_module(note_module, check_mode=True, diff=True, name='a', text='bye')
+    real = run_module(note_module, diff=True, name='a', text='bye')
+    assert predicted['diff'] == real['diff'] == {'before': {'text': 'hello'}, 'after': {'text': 'bye'}}
+
+
+def test_diff_only_in_diff_mode(run_module):
+    assert 'diff' not in run_module(note_module, name='a', text='hello')
 
 
 def test_delete_then_delete_again_is_ok(run_module):
@@ -195,4 +229,18 @@ def test_other_create_errors_fail_with_what_was_being_done(run_module):
     result = run_module(note_module, name='a', text='x')
     assert result['failed']
     assert result['msg'] == 'could not create the note: Invalid Input Provided: bad (HTTP 400)'
+    assert result['status'] == 400 and 'error_code' not in result  # only what the API said
     assert NoteModule.writes == ['create']
+
+
+def test_failures_before_any_request_carry_no_http_fields(run_module):
+    class Picky(NoteModule):
+        def validate(self):
+            self.fail('text: must not be empty')
+
+    try:
+        Picky(Task({'name': 'a', 'text': '', 'state': 'present'}), client=OfflineClient()).execute()
+    except TaskFailed as failure:
+        assert failure.msg == 'text: must not be empty' and failure.result == {}
+    else:
+        raise AssertionError('the task did not fail')

@@ -1,69 +1,12 @@
-"""The simulator's responses checked against PagerDuty's own OpenAPI description.
-
-The description is reference material kept beside the repository (shared/reference), not in it.
-Where the real API is known to differ from the description, the test follows the real API and
-says so at the place where it adjusts the description (see shared/reference/pagerduty-api-facts.md).
-"""
-
-import json
-import os
+"""The simulator's core endpoints (services, integrations, vendors, incidents) checked against
+PagerDuty's own OpenAPI description; each other family of endpoints has its
+test_simulator_openapi_<family>.py, on the same `check` fixture (tests/unit/conftest.py)."""
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.unit.conftest import SPEC_AVAILABLE
 
-SPEC_PATH = os.path.join(os.path.dirname(REPO_ROOT), 'shared', 'reference', 'pagerduty-rest-openapiv3.json')
-
-openapi_core = pytest.importorskip('openapi_core')
-pytestmark = pytest.mark.skipif(not os.path.exists(SPEC_PATH), reason='PagerDuty OpenAPI description not beside the repository')
-
-
-def real_api_description(base_url):
-    with open(SPEC_PATH) as handle:
-        spec = json.load(handle)
-    spec['servers'] = [{'url': base_url}]
-    # Real API: GET /vendors/{id} returns {"vendor": {...}}; the description says an array.
-    vendor = spec['paths']['/vendors/{id}']['get']['responses']['200']['content']['application/json']['schema']
-    vendor['properties']['vendor'] = {'$ref': '#/components/schemas/Vendor'}
-    # Real API: include[] expands references into full objects (the description says so for
-    # integrations, but types all three as references only).
-    service = spec['components']['schemas']['Service']['allOf'][1]['properties']
-    for field, reference, full in (('escalation_policy', 'EscalationPolicyReference', 'EscalationPolicy'),
-                                   ('teams', 'TeamReference', 'Team'),
-                                   ('integrations', 'IntegrationReference', 'Integration')):
-        either = {'anyOf': [{'$ref': '#/components/schemas/' + reference}, {'$ref': '#/components/schemas/' + full}]}
-        if service[field].get('type') == 'array':
-            service[field]['items'] = either
-        else:
-            service[field] = either
-    # Real API: DELETE of an integration exists (204); the description omits it.
-    spec['paths']['/services/{id}/integrations/{integration_id}']['delete'] = {
-        'parameters': [{'name': 'id', 'in': 'path', 'required': True, 'schema': {'type': 'string'}},
-                       {'name': 'integration_id', 'in': 'path', 'required': True, 'schema': {'type': 'string'}}],
-        'responses': {'204': {'description': 'deleted'}}}
-    return spec
-
-
-@pytest.fixture(scope='module')
-def openapi(simulator_server):
-    from openapi_core import Config, OpenAPI
-
-    return OpenAPI.from_dict(real_api_description(simulator_server.url), config=Config(spec_validator_cls=None))
-
-
-@pytest.fixture
-def check(openapi, sim):
-    """check(method, path, body=None, **query) -> the response, after validating it against the description."""
-    from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
-
-    def call(method, path, body=None, token=None, **query):
-        response = sim.api(method, path, body, token=token, **query)
-        openapi.validate_response(RequestsOpenAPIRequest(response.request), RequestsOpenAPIResponse(response))
-        return response
-
-    return call
-
-
+pytestmark = pytest.mark.skipif(not SPEC_AVAILABLE, reason='PagerDuty OpenAPI description not beside the repository')
 def service_body(name='checked'):
     return {'service': {
         'name': name, 'description': 'd', 'auto_resolve_timeout': 14400, 'acknowledgement_timeout': 600,

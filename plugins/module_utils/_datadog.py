@@ -1,0 +1,62 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to oncall.pagerduty
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Datadog's PagerDuty service objects (a name and an integration key). Used by pd_datadog_service."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import DATADOG_STATUS_ADVICE, Resource
+
+SERVICES_PATH = '/api/v1/integration/pagerduty/configuration/services'
+
+
+class DatadogServiceResource(Resource):
+    """A service object of Datadog's PagerDuty integration, found by its name."""
+
+    result_key = 'datadog_service'
+    secret_fields = ('service_key',)
+    status_advice = DATADOG_STATUS_ADVICE
+    connection = 'datadog'
+    settable_fields = ('service_name',)
+    argument_spec = dict(
+        service_name=dict(type='str', required=True),
+        service_key=dict(type='str', no_log=True),
+        state=dict(type='str', default='present', choices=['absent', 'present']),
+        update_key=dict(type='str', default='on_create', choices=['always', 'on_create'], no_log=False),
+    )
+    option_rules = dict(required_if=[('state', 'present', ('service_key',))])
+
+    def validate(self):
+        self.fail_if_blank('service_name', 'service_key')
+
+    def path(self):
+        # The name is one path segment: spaces as %20, and a slash escaped too.
+        return '%s/%s' % (SERVICES_PATH, quote(self.params['service_name'], safe=''))
+
+    def find(self):
+        return self.client.get(self.path())
+
+    def desired(self, current):
+        return {'service_name': self.params['service_name']}
+
+    def create(self, desired):
+        return self.client.post(SERVICES_PATH, dict(desired, service_key=self.params['service_key']))
+
+    def is_name_conflict(self, err):
+        return err.status == 400 and 'already exists' in str(err)
+
+    def ensure_updated(self, current, desired, changed):
+        if self.params['update_key'] != 'always':
+            return super().ensure_updated(current, desired, changed)
+        # The key cannot be read back, so "always" sends it and reports a change.
+        if not self.check_mode:
+            self.doing = 'send the key of service object %r' % self.params['service_name']
+            self.client.put(self.path(), {'service_key': self.params['service_key']})
+        hidden = {'service_key': '(write-only: sent again, not shown)'}
+        return self.exit(changed=True, diff={'before': {}, 'after': hidden}, **{self.result_key: current})
+
+    def delete(self, current):
+        self.client.delete(self.path())

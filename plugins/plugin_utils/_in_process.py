@@ -1,0 +1,160 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to oncall.pagerduty
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Run a module's kind inside the worker process, without starting a module.
+
+Our tasks talk to an API from the controller, so on a local connection starting a module (building
+its payload, a new Python, the imports) is nearly all of a task's cost and buys nothing. Every
+module of the collection has an action plugin of its name built on ``InProcessAction``:
+
+- on a local connection, when the task is not async and the path is not switched off, it
+  validates the options exactly as AnsibleModule does (the same validator, with the task's
+  ``environment:`` applied to environment fallbacks), runs the kind in this process, and masks
+  no_log values in the result as AnsibleModule does;
+- otherwise it executes the module as ansible.builtin.normal does.
+
+Switch: the variable ``oncall_pagerduty_in_process`` (false forces the module path, e.g. in a
+task's ``vars:``), or the environment variable ``ONCALL_PAGERDUTY_IN_PROCESS=0`` on the controller.
+The result's ``execution`` says which path ran: ``in_process`` or ``module``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+from ansible.module_utils.common import warnings as module_warnings
+from ansible.module_utils.common.arg_spec import ModuleArgumentSpecValidator
+from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.errors import UnsupportedError
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
+from ansible.utils.vars import merge_hash
+
+from ansible_collections.oncall.pagerduty.plugins.module_utils._module import EXECUTION_KEY
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import Task, TaskFailed
+
+SWITCH_VARIABLE = 'oncall_pagerduty_in_process'
+SWITCH_ENVIRONMENT = 'ONCALL_PAGERDUTY_IN_PROCESS'
+
+
+class InProcessAction(ActionBase):
+    """The action plugin of a module whose behaviour is the kind `kind`."""
+
+    kind = None
+    _supports_check_mode = True
+    _supports_async = True
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        if not self.runs_in_process(task_vars):
+            return self.run_module(tmp, task_vars)
+        result = super().run(tmp, task_vars)
+        environment = {}
+        self._compute_environment_string(environment)
+        with task_environment(environment):
+            result.update(self.run_kind())
+        return result
+
+    # -- which path ------------------------------------------------------------------------------
+
+    def runs_in_process(self, task_vars):
+        if self._task.async_val:
+            return False
+        if getattr(self._connection, 'transport', None) != 'local':
+            return False
+        switch = task_vars.get(SWITCH_VARIABLE)
+        if switch is not None and not boolean(self._templar.template(switch), strict=False):
+            return False
+        return boolean(os.environ.get(SWITCH_ENVIRONMENT, 'true'), strict=False)
+
+    def run_module(self, tmp, task_vars):
+        """What ansible.builtin.normal does: execute the module on the task's host (async capable)."""
+        result = super().run(tmp, task_vars)
+        wrap_async = self._task.async_val and not getattr(self._connection, 'has_native_async', False)
+        result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
+        if not wrap_async:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result
+
+    # -- the in-process path ---------------------------------------------------------------------
+
+    def run_kind(self):
+        params, no_log_values, failure = validate_options(self.kind, self._task.args, self._task.action)
+        if failure is not None:
+            return dict(failed=True, msg=failure, **{EXECUTION_KEY: 'in_process'})
+        task = Task(params, check_mode=bool(self._task.check_mode), diff=bool(self._task.diff))
+        try:
+            result = self.kind(task).execute()
+        except TaskFailed as failed:
+            result = dict(failed.result, failed=True, msg=failed.msg)
+        result.setdefault('changed', False)
+        result['invocation'] = {'module_args': params}
+        if task.warnings:
+            result['warnings'] = list(task.warnings)
+        if task.deprecations:
+            result['deprecations'] = [dict(d) for d in task.deprecations]
+        result[EXECUTION_KEY] = 'in_process'
+        return remove_values(result, no_log_values)
+
+
+def validate_options(kind, args, name):
+    """(params, no_log values, failure message or None): the options as AnsibleModule would make them.
+
+    The same validator AnsibleModule uses, with its failure messages; warnings and deprecations it
+    records (aliases, for instance) are shown as the module's would be.
+    """
+    validator = ModuleArgumentSpecValidator(kind.full_argument_spec(), **kind.option_rules)
+    try:
+        validated = validator.validate(dict(args))
+    finally:
+        _forward_recorded_warnings()
+    try:
+        error = validated.errors[0]
+    except IndexError:
+        error = None
+    if error is not None:
+        msg = validated.errors.msg
+        if isinstance(error, UnsupportedError):
+            msg = 'Unsupported parameters for (%s) module: %s' % (name, msg)
+        return None, validated._no_log_values, msg
+    return validated.validated_parameters, validated._no_log_values, None
+
+
+def _forward_recorded_warnings():
+    """Show what the validator recorded for a module's result, and forget it.
+
+    ansible-core 2.19 and later show such warnings on the controller at once; older versions keep
+    them in module-level lists, which would grow from one loop item to the next in a worker.
+    """
+    recorded = getattr(module_warnings, '_global_warnings', None)
+    if not isinstance(recorded, list):
+        return
+    from ansible.utils.display import Display
+
+    display = Display()
+    for message in module_warnings.get_warning_messages():
+        display.warning(message)
+    for deprecation in module_warnings.get_deprecation_messages():
+        display.deprecated(deprecation['msg'], version=deprecation.get('version'), date=deprecation.get('date'),
+                           collection_name=deprecation.get('collection_name'))
+    del module_warnings._global_warnings[:]
+    del module_warnings._global_deprecations[:]
+
+
+@contextlib.contextmanager
+def task_environment(environment):
+    """The task's ``environment:`` in os.environ while the kind runs (environment fallbacks read it),
+    restored afterwards: the loop items of a task share this process."""
+    saved = {name: os.environ.get(name) for name in environment}
+    try:
+        for name, value in environment.items():
+            os.environ[str(name)] = str(value)
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
