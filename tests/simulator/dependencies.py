@@ -13,3 +13,6 @@ class DependencyEndpoints:
 
     def routes_dependencies(self):
         return []
+
+    def service_deleted_dependencies(self, service_id):
+        """What happens to the dependencies of a service that is deleted."""

@@ -13,3 +13,6 @@ class GroupingEndpoints:
 
     def routes_grouping(self):
         return []
+
+    def service_viewed_grouping(self, view, includes):
+        """Rewrite a service as the API shows it while an Alert Grouping Setting holds its grouping."""

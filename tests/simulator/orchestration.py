@@ -13,3 +13,11 @@ class OrchestrationEndpoints:
 
     def routes_orchestration(self):
         return []
+
+    def orchestration_of_routing_key(self, routing_key):
+        """The global orchestration whose routing key this is, or None (the Events API asks)."""
+        return None
+
+    def route_orchestration_event(self, orchestration, event):
+        """The service (or None: unrouted) an event sent to a global orchestration's key goes to."""
+        return None

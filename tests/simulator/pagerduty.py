@@ -292,6 +292,7 @@ class PagerDutyAccount(PeopleEndpoints, MaintenanceEndpoints, EventsEndpoints, G
             view['integrations'] = [self.integration_view(i, ()) for i in integrations]
         else:
             view['integrations'] = [self.reference(i, i['type'] + '_reference') for i in integrations]
+        self.family_hooks('service_viewed', view, includes)
         return view
 
     def list_services(self, query, body):
@@ -368,7 +369,15 @@ class PagerDutyAccount(PeopleEndpoints, MaintenanceEndpoints, EventsEndpoints, G
             del self.integrations[integration_id]
         for incident_id in [i for i, v in self.incidents.items() if v['service']['id'] == service_id]:
             del self.incidents[incident_id]
+        self.family_hooks('service_deleted', service_id)
         return 204, None
+
+    def family_hooks(self, event, *args):
+        """Let every family that cares react: a family defines `<event>_<family>(*args)`."""
+        for family in self.families():
+            hook = getattr(self, '%s_%s' % (event, family), None)
+            if hook is not None:
+                hook(*args)
 
     def _apply_service_fields(self, service, fields, creating):
         """Validate the writable fields PagerDuty accepts and apply them; unknown fields are ignored."""

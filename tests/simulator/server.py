@@ -78,6 +78,11 @@ class RateLimiter:
                          'ratelimit-reset': str(reset)}
 
 
+def api_of(account, pattern):
+    """Which API a route belongs to: PagerDuty's Events API (/v2/...) has no token and its own errors."""
+    return 'events' if account == 'pagerduty' and pattern.startswith('/v2/') else account
+
+
 class Simulator:
     """The whole simulated backend; one instance per server."""
 
@@ -92,7 +97,7 @@ class Simulator:
         # Bumped by every reset: a request still in flight from before (a delayed one) is dropped
         # instead of acting on the new state.
         self.generation = 0
-        self.routes = [(method, re.compile('^%s$' % pattern), handler, api)
+        self.routes = [(method, re.compile('^%s$' % pattern), handler, api_of(api, pattern))
                        for api, account in (('pagerduty', self.pagerduty), ('datadog', self.datadog))
                        for method, pattern, handler in account.routes()]
 
@@ -139,7 +144,10 @@ class Simulator:
         api, args = None, ()
         try:
             handler, args, api = self.route(method, path)
-            if api == 'datadog':
+            if api == 'events':
+                # The Events API takes no token: the routing key in the body says where events go.
+                limit_headers = {}
+            elif api == 'datadog':
                 self.datadog.authenticate(headers, method)
                 allowed, limit_headers = self.rate_limiter.check(headers.get('DD-API-KEY'), style='datadog')
                 if not allowed:
