@@ -21,3 +21,8 @@ class OrchestrationEndpoints:
     def route_orchestration_event(self, orchestration, event):
         """The service (or None: unrouted) an event sent to a global orchestration's key goes to."""
         return None
+
+    def apply_service_orchestration(self, service_id, event):
+        """An event on its way to a service, after the service's own orchestration rules (when active):
+        the event as changed by them, or None when they suppress or drop it."""
+        return event

@@ -3,7 +3,7 @@
     python tests/tools/simulator.py [--integration-config PATH] -- COMMAND...
 
 Without PAGERDUTY_API_TOKEN in the environment it starts the bundled simulator on a free port and
-exports PAGERDUTY_API_URL, PAGERDUTY_API_TOKEN, PD_SIM_URL, and DD_API_URL, DD_API_KEY and DD_APP_KEY
+exports PAGERDUTY_API_URL, PAGERDUTY_API_TOKEN, PAGERDUTY_EVENTS_URL, PD_SIM_URL, and DD_API_URL, DD_API_KEY and DD_APP_KEY
 for its Datadog endpoints, to the command; with it, the command runs against the real account (and
 Datadog's DD_* settings, if any) and PD_SIM_URL is left unset.
 """
@@ -50,7 +50,7 @@ def backend():
         url = re.search(r'http://\S+', process.stdout.readline()).group(0)
         wait_healthy(url)
         token = os.environ.get('SIM_TOKEN', DEFAULT_TOKEN)
-        yield {'PAGERDUTY_API_URL': url, 'PAGERDUTY_API_TOKEN': token, 'PD_SIM_URL': url,
+        yield {'PAGERDUTY_API_URL': url, 'PAGERDUTY_API_TOKEN': token, 'PD_SIM_URL': url, 'PAGERDUTY_EVENTS_URL': url,
                'PD_SIM_READONLY_TOKEN': os.environ.get('SIM_READONLY_TOKEN', DEFAULT_READONLY_TOKEN),
                'DD_API_URL': url, 'DD_API_KEY': os.environ.get('SIM_DD_API_KEY', DEFAULT_API_KEY),
                'DD_APP_KEY': os.environ.get('SIM_DD_APP_KEY', DEFAULT_APP_KEY)}
@@ -66,6 +66,7 @@ def write_integration_config(path, env):
         'pd_sim_url': env.get('PD_SIM_URL', ''),
         'pd_api_url': env.get('PAGERDUTY_API_URL') or os.environ.get('PAGERDUTY_API_URL', 'https://api.pagerduty.com'),
         'pd_api_token': env.get('PAGERDUTY_API_TOKEN') or os.environ['PAGERDUTY_API_TOKEN'],
+        'pd_events_url': env.get('PAGERDUTY_EVENTS_URL') or os.environ.get('PAGERDUTY_EVENTS_URL', 'https://events.pagerduty.com'),
         'pd_readonly_token': env.get('PD_SIM_READONLY_TOKEN') or os.environ.get('PAGERDUTY_READONLY_TOKEN', ''),
         'dd_api_url': env.get('DD_API_URL') or os.environ.get('DD_API_URL') or 'https://api.%s' % os.environ.get('DD_SITE', 'datadoghq.com'),
         'dd_api_key': env.get('DD_API_KEY') or os.environ.get('DD_API_KEY', ''),
