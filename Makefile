@@ -36,8 +36,9 @@ venv: $(VENV)/.installed $(VENV_OLDEST)/.installed
 demo: $(VENV)/.installed
 	$(PY) tests/tools/demo.py
 
-sim: $(VENV)/.installed
-	$(PY) -m tests.simulator --port $(SIM_PORT)
+# The simulator needs only the standard library: any Python 3.9 or later runs it.
+sim:
+	python3 -m tests.simulator --port $(SIM_PORT)
 
 test: unit reliability integration ecosystem molecule sanity lint changelog-lint docs-test
 
@@ -74,7 +75,7 @@ DOC_PLAYBOOKS := $(shell mktemp -u -d /tmp/oncall-pagerduty-doc-playbooks.XXXXXX
 
 # The collection installed as a user installs it, for tools that resolve its modules by name.
 install-collection: $(VENV)/.installed
-	$(VENV)/bin/ansible-galaxy collection install --force -p $(COLLECTIONS) . >/dev/null
+	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(VENV)/bin/ansible-galaxy collection install --force -p $(COLLECTIONS) . >/dev/null
 
 lint: install-collection
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(VENV)/bin/ansible-lint examples/ extensions/

@@ -4,6 +4,7 @@ serving real HTTP on 127.0.0.1, and a runner that executes a module in-process a
 import contextlib
 import json
 import os
+import shutil
 import sys
 
 import pytest
@@ -27,6 +28,7 @@ from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY  # noqa: E4
 def pytest_unconfigure(config):
     if os.path.lexists(_LINK):
         os.remove(_LINK)
+    shutil.rmtree(_IMPORT_ROOT, ignore_errors=True)
 
 
 class SimulatorControl:

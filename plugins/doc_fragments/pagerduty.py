@@ -31,6 +31,13 @@ options:
       - For a proxy, or the bundled simulator used by the tests.
       - If not set, the environment variable E(PAGERDUTY_API_URL) is used.
     type: str
+notes:
+  - Every result says which path ran the task in C(execution) - V(in_process) (on a local
+    connection the task runs inside Ansible's worker, without starting a module) or V(module).
+    Set the variable C(oncall_pagerduty_in_process=false), or the environment variable
+    E(ONCALL_PAGERDUTY_IN_PROCESS=0) on the controller, to force the module path.
+  - When the API rate-limited the task, its result holds C(rate_limited) (C(requests), C(seconds_waited)),
+    and a wait of more than a few seconds is also a warning.
 '''
 
     TRANSPORT = r'''

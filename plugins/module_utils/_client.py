@@ -55,6 +55,13 @@ IDEMPOTENT_METHODS = frozenset(('GET', 'PUT', 'DELETE', 'HEAD'))
 # A rate-limited task warns once its waits add up to more than this many seconds.
 RATE_LIMIT_WARNING_SECONDS = 5
 
+# A create PagerDuty refuses with a 400 for a passing reason: its account lock under concurrent writes
+# (terraform-provider-pagerduty #1117), or a parent created a moment ago that its writes do not see yet
+# (TF PR #253 retries integration creates on 400 for this). Anything else in a 400 is the input's fault.
+TRANSIENT_REFUSALS = ('could not be locked', 'not found', 'could not be found', 'try again')
+# How often one request retries such a refusal (within the retry budget).
+MAX_TRANSIENT_REFUSALS = 5
+
 PLURALS = {'escalation_policy': 'escalation policies', 'business_service': 'business services'}
 
 
@@ -393,8 +400,9 @@ class JsonApiClient:
                 return None
             raise
 
-    def post(self, path, body, headers=None, idempotent=False):
-        return self.request('POST', path, body=body, headers=headers, idempotent=idempotent)[1]
+    def post(self, path, body, headers=None, idempotent=False, transient_refusals=False):
+        return self.request('POST', path, body=body, headers=headers, idempotent=idempotent,
+                            transient_refusals=transient_refusals)[1]
 
     def put(self, path, body, headers=None):
         return self.request('PUT', path, body=body, headers=headers)[1]
@@ -420,16 +428,18 @@ class JsonApiClient:
             return path + '?' + urlencode(query, doseq=True)
         return path
 
-    def request(self, method, path, query=None, body=None, headers=None, idempotent=False):
+    def request(self, method, path, query=None, body=None, headers=None, idempotent=False, transient_refusals=False):
         """Send one API request, retrying within the budget. Returns (status, data, headers).
 
         `idempotent` marks a POST that is safe to repeat (an event with a dedup_key).
+        `transient_refusals` retries a 400 that says it is passing (see TRANSIENT_REFUSALS), a few times.
         """
         target = self.path_and_query(path, query)
         payload = None if body is None else json.dumps(body).encode('utf-8')
         request_headers = dict(self.headers, **(headers or {}))
         retry_as = 'PUT' if idempotent else method
         attempt = 0
+        refusals = 0
         while True:
             with self._stats_lock:
                 self.request_count += 1
@@ -438,6 +448,10 @@ class JsonApiClient:
             if failure is None:
                 return status, data, response_headers
             retryable, wait = self._retry_decision(retry_as, failure, response_headers, attempt)
+            if not retryable and transient_refusals and is_transient_refusal(failure) \
+                    and refusals < MAX_TRANSIENT_REFUSALS:
+                refusals += 1
+                retryable, wait = True, self.budget.backoff(attempt)
             if not retryable:
                 raise failure
             refusal = self.budget.wait(wait)
@@ -682,6 +696,14 @@ class PagerDutyClient(JsonApiClient):
             except PagerDutyError:
                 break
         return rank_close(value, seen.values(), limit)
+
+
+def is_transient_refusal(error):
+    """True when a 400 says its reason is passing (see TRANSIENT_REFUSALS)."""
+    if error.status != 400:
+        return False
+    text = ' '.join(str(e) for e in error.errors).casefold()
+    return any(reason in text for reason in TRANSIENT_REFUSALS)
 
 
 def rank_close(value, candidates, limit=3):

@@ -6,11 +6,15 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
+from ansible_collections.oncall.pagerduty.plugins.module_utils._integration import CHECK_MODE_KEY
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import DATADOG_STATUS_ADVICE, Resource
 
 SERVICES_PATH = '/api/v1/integration/pagerduty/configuration/services'
+# A PagerDuty integration key: 32 letters and digits.
+_INTEGRATION_KEY = re.compile(r'^[A-Za-z0-9]{32}$')
 
 
 class DatadogServiceResource(Resource):
@@ -31,6 +35,16 @@ class DatadogServiceResource(Resource):
 
     def validate(self):
         self.fail_if_blank('service_name', 'service_key')
+        key = self.params['service_key']
+        if key is None:
+            return
+        if key == CHECK_MODE_KEY and not self.check_mode:
+            self.fail('service_key: this is the placeholder pd_integration returns in check mode, not a key; in a '
+                      'real run, give the integration_key pd_integration returned')
+        if not _INTEGRATION_KEY.match(key):
+            # The key itself is never shown: it is a secret even when it is wrong.
+            self.fail('service_key: is not a PagerDuty integration key (32 letters and digits, %d characters given); '
+                      "give the integration_key of the service's Datadog integration, from pd_integration" % len(key))
 
     def path(self):
         # The name is one path segment: spaces as %20, and a slash escaped too.
@@ -41,6 +55,9 @@ class DatadogServiceResource(Resource):
 
     def desired(self, current):
         return {'service_name': self.params['service_name']}
+
+    def predict_create(self, desired):
+        return dict(desired)  # Datadog's service objects have a name, no ID
 
     def create(self, desired):
         return self.client.post(SERVICES_PATH, dict(desired, service_key=self.params['service_key']))

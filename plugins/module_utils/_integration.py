@@ -3,17 +3,18 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """PagerDuty integrations: their options, validation, identity (given or derived name), desired
-state, writes (with recreate and the settling of same-moment creates) and presentation.
+state, writes (recreate, key rotation, the settling of same-moment creates) and presentation.
 
 Used by pd_integration, pd_integration_move and the catalogue.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._client import ApiError
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import Resource
+from ansible_collections.oncall.pagerduty.plugins.module_utils._client import ApiError, PagerDutyError
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PREDICTED, Resource
 from ansible_collections.oncall.pagerduty.plugins.module_utils._service import find_service
 from ansible_collections.oncall.pagerduty.plugins.module_utils._vendor import resolve_vendor
 
@@ -21,6 +22,64 @@ MAX_INTEGRATIONS_PER_SERVICE = 250
 EMAIL_TYPE = 'generic_email_inbound_integration'
 EMAIL_FIELDS = ('integration_email', 'email_incident_creation', 'email_filter_mode', 'email_parsers',
                 'email_parsing_fallback', 'email_filters')
+
+# The types a user writes, and PagerDuty's names for them.
+TYPE_ALIASES = {
+    'events_api_v2': 'events_api_v2_inbound_integration',
+    'events_api_v1': 'generic_events_api_inbound_integration',
+    'email': EMAIL_TYPE,
+    'aws_cloudwatch': 'aws_cloudwatch_inbound_integration',
+    'cloudkick': 'cloudkick_inbound_integration',
+    'event_transformer_api': 'event_transformer_api_inbound_integration',
+    'keynote': 'keynote_inbound_integration',
+    'nagios': 'nagios_inbound_integration',
+    'pingdom': 'pingdom_inbound_integration',
+    'sql_monitor': 'sql_monitor_inbound_integration',
+}
+TYPE_NAMES = {full: alias for alias, full in TYPE_ALIASES.items()}
+# What the derived name calls the monitoring tool of a generic integration.
+TYPE_LABELS = {
+    'events_api_v2_inbound_integration': 'Events API v2',
+    'generic_events_api_inbound_integration': 'Events API v1',
+    EMAIL_TYPE: 'Email',
+}
+# A vendor's generic service type -> the type of its integrations, where the two names differ.
+VENDOR_TYPES = {'api': 'generic_events_api_inbound_integration', 'email': EMAIL_TYPE,
+                'events_api_v2': 'events_api_v2_inbound_integration'}
+NOT_VENDORS = {'events api v2': 'events_api_v2', 'events api v1': 'events_api_v1', 'events api': 'events_api_v2',
+               'email': 'email'}
+# In check mode a new integration has no key yet; this stands in for it, so that the next task
+# (pd_datadog_service, or a template of the key) runs. 32 characters, as a key has.
+CHECK_MODE_KEY = 'CHECKMODEPLACEHOLDERKEY000000000'
+FILTER_PARTS = ('subject', 'body', 'from_email')
+
+INTEGRATION_OPTIONS_SPEC = dict(
+    name=dict(type='str'),
+    new_name=dict(type='str'),
+    type=dict(type='str', choices=sorted(TYPE_ALIASES)),
+    vendor=dict(type='str'),
+    recreate=dict(type='bool', default=False),
+    rotate_key=dict(type='bool', default=False, no_log=False),
+    max_key_age_days=dict(type='int', no_log=False),
+    integration_email=dict(type='str'),
+    email_incident_creation=dict(type='str', choices=['on_new_email', 'on_new_email_subject',
+                                                      'only_if_no_open_incidents', 'use_rules']),
+    email_filter_mode=dict(type='str', choices=['all-email', 'or-rules-email', 'and-rules-email']),
+    email_filters=dict(type='list', elements='dict', options=dict(
+        subject_mode=dict(type='str', choices=['always', 'match', 'no-match']),
+        subject_regex=dict(type='str'),
+        body_mode=dict(type='str', choices=['always', 'match', 'no-match']),
+        body_regex=dict(type='str'),
+        from_email_mode=dict(type='str', choices=['always', 'match', 'no-match']),
+        from_email_regex=dict(type='str'),
+    )),
+    email_parsers=dict(type='list', elements='dict', options=dict(
+        action=dict(type='str', required=True, choices=['trigger', 'resolve']),
+        match_predicate=dict(type='dict', required=True),
+        value_extractors=dict(type='list', elements='dict', required=True),
+    )),
+    email_parsing_fallback=dict(type='str', choices=['open_new_incident', 'discard']),
+)
 
 
 def integration_path(service_id, integration_id=None):
@@ -38,7 +97,7 @@ def _without_ids(value):
 
 
 def copy_of(integration, service_id, name=None):
-    """The body that creates an integration identical to `integration` on another service."""
+    """The body that creates an integration identical to `integration` on another service (or the same one)."""
     body = {'name': name or integration['name'], 'service': {'id': service_id, 'type': 'service_reference'}}
     if integration.get('vendor'):
         body['vendor'] = {'id': integration['vendor']['id'], 'type': 'vendor_reference'}
@@ -50,78 +109,103 @@ def copy_of(integration, service_id, name=None):
     return body
 
 
-TYPE_ALIASES = {
-    'events_api_v2': 'events_api_v2_inbound_integration',
-    'events_api_v1': 'generic_events_api_inbound_integration',
-    'email': 'generic_email_inbound_integration',
-}
-# What the derived name calls the monitoring tool of a generic integration.
-TYPE_LABELS = {
-    'events_api_v2_inbound_integration': 'Events API v2',
-    'generic_events_api_inbound_integration': 'Events API v1',
-    'generic_email_inbound_integration': 'Email',
-}
-NOT_VENDORS = {'events api v2': 'events_api_v2', 'events api v1': 'events_api_v1', 'events api': 'events_api_v2',
-               'email': 'email'}
+def present_integration(integration, return_key=True):
+    """The integration as results show it: with the short type a user writes, and the key only if asked."""
+    if not integration:
+        return integration
+    shown = dict(integration)
+    if shown.get('type'):
+        shown['type_alias'] = TYPE_NAMES.get(shown['type'], shown['type'].replace('_inbound_integration', ''))
+    if not return_key:
+        shown.pop('integration_key', None)
+    return shown
+
+
+def type_of_vendor(vendor):
+    """The type PagerDuty gives an integration of `vendor`: from the vendor's generic service type
+    (the Terraform provider's vendor data source maps it the same way)."""
+    generic = vendor.get('generic_service_type') or 'api'
+    return VENDOR_TYPES.get(generic, generic + '_inbound_integration')
+
+
+def has_key(integration):
+    """Email integrations have an address instead of a key."""
+    return integration.get('type') != EMAIL_TYPE
+
+
+def key_changed(before, after):
+    """True when the integration left behind has a key, and not the one before: a key to hand to the tool."""
+    after_key = (after or {}).get('integration_key')
+    return bool(after_key) and after_key != (before or {}).get('integration_key')
+
+
+def same_kind(one, other):
+    """Both of one vendor, or both generic of one type."""
+    return ((one.get('vendor') or {}).get('id'), one.get('type')) == ((other.get('vendor') or {}).get('id'), other.get('type'))
+
+
+def key_age_days(integration, now=None):
+    """Whole days since the integration (so its key) was created, or None when PagerDuty does not say."""
+    created = integration.get('created_at')
+    if not created:
+        return None
+    try:
+        moment = datetime.datetime.strptime(created.replace('Z', '+0000')[:24], '%Y-%m-%dT%H:%M:%S%z')
+    except ValueError:
+        return None
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    return (now - moment).days
 
 
 class IntegrationResource(Resource):
+    """An integration of a service, found by its exact name (given or derived) on the service, or its ID."""
+
     result_key = 'integration'
     secret_fields = ('integration_key',)
     argument_spec = dict(
         service=dict(type='str', required=True),
-        name=dict(type='str'),
         id=dict(type='str'),
         state=dict(type='str', default='present', choices=['absent', 'present']),
-        type=dict(type='str', choices=sorted(TYPE_ALIASES) + sorted(set(TYPE_ALIASES.values()) | {
-            'aws_cloudwatch_inbound_integration', 'cloudkick_inbound_integration',
-            'event_transformer_api_inbound_integration', 'keynote_inbound_integration', 'nagios_inbound_integration',
-            'pingdom_inbound_integration', 'sql_monitor_inbound_integration'})),
-        vendor=dict(type='str'),
-        recreate=dict(type='bool', default=False),
-        integration_email=dict(type='str'),
-        email_incident_creation=dict(type='str', choices=['on_new_email', 'on_new_email_subject',
-                                                          'only_if_no_open_incidents', 'use_rules']),
-        email_filter_mode=dict(type='str', choices=['all-email', 'or-rules-email', 'and-rules-email']),
-        email_filters=dict(type='list', elements='dict', options=dict(
-            subject_mode=dict(type='str', default='always', choices=['always', 'match', 'no-match']),
-            subject_regex=dict(type='str'),
-            body_mode=dict(type='str', default='always', choices=['always', 'match', 'no-match']),
-            body_regex=dict(type='str'),
-            from_email_mode=dict(type='str', default='always', choices=['always', 'match', 'no-match']),
-            from_email_regex=dict(type='str'),
-        )),
-        email_parsers=dict(type='list', elements='dict', options=dict(
-            action=dict(type='str', required=True, choices=['trigger', 'resolve']),
-            match_predicate=dict(type='dict', required=True),
-            value_extractors=dict(type='list', elements='dict', required=True),
-        )),
-        email_parsing_fallback=dict(type='str', choices=['open_new_incident', 'discard']),
+        return_key=dict(type='bool', default=True, no_log=False),
+        **INTEGRATION_OPTIONS_SPEC
     )
-    option_rules = dict(mutually_exclusive=[('type', 'vendor')])
-    settable_fields = ('name', 'type', 'vendor', 'service') + EMAIL_FIELDS
+    option_rules = dict(mutually_exclusive=[('type', 'vendor'), ('rotate_key', 'max_key_age_days')])
+    settable_fields = ('name', 'type', 'vendor') + EMAIL_FIELDS
 
     # -- validation before any request -----------------------------------------------------------
 
     def validate(self):
         params = self.params
-        self.fail_if_blank('service', 'name', 'id', 'vendor')
+        self.fail_if_blank('service', 'name', 'new_name', 'id', 'vendor')
         vendor = (params['vendor'] or '').strip().casefold()
         if vendor in NOT_VENDORS:
-            self.fail('vendor: %r is an integration type, not a vendor; use type: %s instead'
-                      % (params['vendor'], NOT_VENDORS[vendor]))
+            self.fail('%s: %r is an integration type, not a vendor; use type: %s instead'
+                      % (self.option('vendor'), params['vendor'], NOT_VENDORS[vendor]))
         email_options = [o for o in EMAIL_FIELDS if params[o] is not None]
-        if email_options and params['type'] is not None and self.wanted_type() != EMAIL_TYPE:
-            self.fail('%s: only for email integrations (type: email), not type %s' % (', '.join(email_options), params['type']))
+        if email_options and params['type'] is not None and params['type'] != 'email':
+            self.fail('%s: only for email integrations (type: email), not type %s'
+                      % (', '.join(self.option(o) for o in email_options), params['type']))
+        if params['max_key_age_days'] is not None and params['max_key_age_days'] < 1:
+            self.fail('%s: must be 1 or more days, got %d' % (self.option('max_key_age_days'), params['max_key_age_days']))
+        if params['type'] == 'email' and (params['rotate_key'] or params['max_key_age_days'] is not None):
+            self.fail('%s: an email integration has an address, not a key, so there is no key to rotate; remove '
+                      'the option' % self.option('rotate_key' if params['rotate_key'] else 'max_key_age_days'))
+        if params['email_filters'] == []:
+            self.fail('%s: must list at least one rule; to accept every email, set email_filter_mode: all-email '
+                      'and leave email_filters out' % self.option('email_filters'))
         for index, rule in enumerate(params['email_filters'] or []):
-            for part in ('subject', 'body', 'from_email'):
-                where = 'email_filters[%d].%s_regex' % (index, part)
-                if rule[part + '_mode'] != 'always' and not rule[part + '_regex']:
-                    self.fail('%s: required when %s_mode is %s' % (where, part, rule[part + '_mode']))
-                self.check_regex(rule[part + '_regex'], where)
+            for part in FILTER_PARTS:
+                where = self.option('email_filters[%d].%s' % (index, part))
+                mode, regex = rule[part + '_mode'], rule[part + '_regex']
+                if mode in ('match', 'no-match') and not regex:
+                    self.fail('%s_regex: required when %s_mode is %s' % (where, part, mode))
+                if mode == 'always' and regex:
+                    self.fail('%s_mode: always ignores %s_regex %r, so the filter would not filter; set %s_mode: '
+                              'match (or no-match), or remove %s_regex' % (where, part, regex, part, part))
+                self.check_regex(regex, where + '_regex')
         for index, parser in enumerate(params['email_parsers'] or []):
-            self.validate_predicate(parser['match_predicate'], 'email_parsers[%d].match_predicate' % index)
-            self.validate_extractors(parser['value_extractors'], 'email_parsers[%d].value_extractors' % index)
+            self.validate_predicate(parser['match_predicate'], self.option('email_parsers[%d].match_predicate' % index))
+            self.validate_extractors(parser['value_extractors'], self.option('email_parsers[%d].value_extractors' % index))
 
     def check_regex(self, pattern, where):
         if pattern is None:
@@ -145,7 +229,7 @@ class IntegrationResource(Resource):
             if kind == 'regex':
                 self.check_regex(predicate['matcher'], where + '.matcher')
         else:
-            self.fail('%s: type must be one of all, any, not, contains, exactly, regex, got %r' % (where, kind))
+            self.fail('%s: type must be one of all, any, not, contains, exactly, regex, got %s' % (where, kind or 'none'))
 
     def validate_extractors(self, extractors, where):
         if sum(1 for e in extractors if e.get('value_name') == 'incident_key') != 1:
@@ -153,40 +237,79 @@ class IntegrationResource(Resource):
         for index, extractor in enumerate(extractors):
             at = '%s[%d]' % (where, index)
             if extractor.get('type') not in ('entire', 'regex', 'between'):
-                self.fail('%s.type: must be one of entire, regex, between, got %r' % (at, extractor.get('type')))
+                self.fail('%s.type: must be one of entire, regex, between, got %s' % (at, extractor.get('type') or 'none'))
             if extractor.get('part') not in ('body', 'subject', 'from_addresses'):
-                self.fail('%s.part: must be one of body, subject, from_addresses, got %r' % (at, extractor.get('part')))
+                self.fail('%s.part: must be one of body, subject, from_addresses, got %s' % (at, extractor.get('part') or 'none'))
             if extractor['type'] == 'regex':
                 if not extractor.get('regex'):
                     self.fail('%s.regex: required with type regex' % at)
                 self.check_regex(extractor['regex'], at + '.regex')
 
     def wanted_type(self):
-        value = self.params['type']
-        return TYPE_ALIASES.get(value, value)
+        return TYPE_ALIASES.get(self.params['type'])
+
+    def is_email(self):
+        return self.params['type'] == 'email'
 
     # -- finding ---------------------------------------------------------------------------------
 
-    def find(self):
+    def find_integration(self):
         params = self.params
+        self.replace = None
+        self.replacing_why = None
+        self.doing = 'find the service %r' % params['service']
         # One request: the service with its integrations as full objects.
-        self.service = find_service(self.client, params['service'], 'service', includes=('integrations',))
+        self.service = find_service(self.client, params['service'], self.option('service'), includes=('integrations',))
         if self.service is None:
-            if params['state'] == 'absent':
+            if self.state() == 'absent':
                 return None  # no service, so no integration on it
-            self.fail('service: no service is named or identified by %r' % params['service'])
-        integrations = self.service.get('integrations') or []
+            if not self.check_mode:
+                self.fail(self.client.not_found_message('services', params['service'], self.option('service'), 'service'))
+            self.service = dict(self.predicted_parent(params['service'], self.option('service'), 'service'),
+                                integrations=[])
+        return self.find_on_service(self.service.get('integrations') or [])
+
+    def find_on_service(self, integrations):
+        """The integration among the service's, by ID, by name, by its new name, or by its derived name."""
+        params = self.params
         if params['id']:
             found = [i for i in integrations if i.get('id') == params['id']]
-            if not found and params['state'] == 'present':
-                self.fail('id: service %r has no integration with the ID %r' % (self.service['name'], params['id']))
+            if not found and self.state() == 'present':
+                self.fail('%s: service %r has no integration with the ID %r'
+                          % (self.option('id'), self.service['name'], params['id']))
             return found[0] if found else None
         name = self.identity_name(integrations)
+        found = self.named(integrations, name)
+        if not found and params['new_name']:
+            found = self.named(integrations, params['new_name'])  # renamed by an earlier run
+            if not found and self.state() == 'present':
+                self.fail('%s: service %r has no integration named %r to rename to %r, nor one named %r yet'
+                          % (self.option('name'), self.service['name'], name, params['new_name'], params['new_name']))
+        if not found and not params['name'] and self.tool_name(integrations):
+            found = self.derived_after_rename(integrations)
+        return found[0] if found else None
+
+    def named(self, integrations, name):
         found = [i for i in integrations if i.get('name') == name]
         if len(found) > 1:
-            self.fail('name: service %r has %d integrations named %r: %s. Give the one you mean with id.'
-                      % (self.service['name'], len(found), name, ', '.join(i['id'] for i in found)))
-        return found[0] if found else None
+            self.fail('%s: service %r has %d integrations named %r: %s. Give the one you mean with id.'
+                      % (self.option('name'), self.service['name'], len(found), name, ', '.join(i['id'] for i in found)))
+        return found
+
+    def derived_after_rename(self, integrations):
+        """The integration a derived name stood for before its service was renamed.
+
+        Its name is still `<tool>-<old service name>`: an integration of this kind whose name starts
+        with the tool's part. Exactly one is it; several are an error that lists them.
+        """
+        prefix = ('%s-' % self.tool_name(integrations)).replace(' ', '-')
+        candidates = [i for i in integrations if (i.get('name') or '').startswith(prefix) and self.kind_matches(i)]
+        if len(candidates) > 1:
+            self.fail('%s: service %r has no integration named %r but %d of its kind that look derived: %s. Give '
+                      'the name (or id) of the one you mean.'
+                      % (self.option('name'), self.service['name'], self.identity_name(integrations), len(candidates),
+                         ', '.join('%r (%s)' % (i['name'], i['id']) for i in candidates)))
+        return candidates
 
     def identity_name(self, integrations):
         """The name the integration is known by: the given one, or the derived one."""
@@ -194,7 +317,8 @@ class IntegrationResource(Resource):
             return self.params['name']
         tool = self.tool_name(integrations)
         if tool is None:
-            self.fail('name: required unless type or vendor says which monitoring tool the integration is for')
+            self.fail('%s: required unless type or vendor says which monitoring tool the integration is for'
+                      % self.option('name'))
         return ('%s-%s' % (tool, self.service['name'])).replace(' ', '-')
 
     def tool_name(self, integrations):
@@ -208,8 +332,7 @@ class IntegrationResource(Resource):
                     return ref.get('summary')
             return self.resolve_vendor()['name']
         if self.params['type']:
-            wanted = self.wanted_type()
-            return TYPE_LABELS.get(wanted, wanted.replace('_inbound_integration', '').replace('_', ' ').title())
+            return TYPE_LABELS.get(self.wanted_type(), self.params['type'].replace('_', ' ').title())
         return None
 
     def resolve_vendor(self):
@@ -218,59 +341,97 @@ class IntegrationResource(Resource):
             self._vendor = resolve_vendor(self.client, self.params['vendor'], self.option('vendor'))
         return self._vendor
 
-    # -- desired state ---------------------------------------------------------------------------
-
-    def desired(self, current):
-        params = self.params
-        desired = {'name': params['name'] if params['name'] else self.identity_name(self.service.get('integrations') or [])}
-        for option in EMAIL_FIELDS:
-            if params[option] is not None:
-                desired[option] = params[option]
-        if desired.get('email_filters') is not None:
-            desired['email_filters'] = [{k: v for k, v in rule.items() if v is not None} for rule in desired['email_filters']]
-        if current is not None and self.kind_differs(current):
-            if not params['recreate']:
-                self.fail('%s: integration %r is %s; the kind of an integration cannot be changed in place. '
-                          'Set recreate: true to delete it and create it again (its integration key will change).'
-                          % ('vendor' if params['vendor'] else 'type', current['name'], self.describe_kind(current)))
-            self.replace = current
-        return desired
-
-    def kind_differs(self, current):
-        vendor_ref = current.get('vendor') or {}
+    def kind_matches(self, integration):
+        """True when `integration` is of the type or vendor the task asks for (or the task does not say)."""
+        vendor_ref = integration.get('vendor') or {}
         if self.params['vendor']:
             value = self.params['vendor']
-            return not (value == vendor_ref.get('id') or value.casefold() == (vendor_ref.get('summary') or '').casefold())
+            return value == vendor_ref.get('id') or value.casefold() == (vendor_ref.get('summary') or '').casefold()
         if self.params['type']:
-            return bool(vendor_ref) or current.get('type') != self.wanted_type()
-        return False
+            return not vendor_ref and integration.get('type') == self.wanted_type()
+        return True
 
     @staticmethod
     def describe_kind(integration):
         vendor = integration.get('vendor')
         if vendor:
             return 'a %s integration (vendor %s)' % (vendor.get('summary'), vendor.get('id'))
-        return 'of type %s' % integration.get('type')
+        return 'of type %s' % TYPE_NAMES.get(integration.get('type'), integration.get('type'))
+
+    # -- desired state ---------------------------------------------------------------------------
+
+    def desired(self, current):
+        params = self.params
+        integrations = self.service.get('integrations') or []
+        desired = {'name': params['new_name'] or params['name'] or self.identity_name(integrations)}
+        if params['vendor']:
+            same = current is not None and self.kind_matches(current)
+            vendor = current['vendor'] if same else self.resolve_vendor()
+            desired['vendor'] = {'id': vendor['id'], 'summary': vendor.get('summary') or vendor.get('name')}
+        elif params['type']:
+            desired['type'] = self.wanted_type()
+        for option in EMAIL_FIELDS:
+            if params[option] is not None:
+                desired[option] = params[option]
+        if params['email_filters'] is not None:
+            desired['email_filters'] = [self.filter_rule(rule) for rule in params['email_filters']]
+        if current is not None:
+            self.plan_replacement(current)
+        return desired
+
+    @staticmethod
+    def filter_rule(rule):
+        """A filter rule as PagerDuty stores it: a regex without its mode means `match`."""
+        stored = {}
+        for part in FILTER_PARTS:
+            mode, regex = rule[part + '_mode'], rule[part + '_regex']
+            stored[part + '_mode'] = mode or ('match' if regex else 'always')
+            if regex is not None:
+                stored[part + '_regex'] = regex
+        return stored
+
+    def plan_replacement(self, current):
+        """Whether this run replaces `current` (another kind, or a key to rotate), and why."""
+        params = self.params
+        if not self.kind_matches(current):
+            if not params['recreate']:
+                self.fail('%s: integration %r is %s; the kind of an integration cannot be changed in place. '
+                          'Set recreate: true to delete it and create it again (its integration key will change).'
+                          % (self.option('vendor' if params['vendor'] else 'type'), current['name'],
+                             self.describe_kind(current)))
+            self.replace, self.replacing_why = current, 'recreate'
+            return
+        if (params['rotate_key'] or params['max_key_age_days'] is not None) and not has_key(current):
+            self.fail('%s: integration %r is an email integration: it has an address, not a key, so there is no '
+                      'key to rotate' % (self.option('rotate_key' if params['rotate_key'] else 'max_key_age_days'),
+                                         current['name']))
+        if params['rotate_key']:
+            self.replace, self.replacing_why = current, 'rotate'
+        elif params['max_key_age_days'] is not None:
+            age = key_age_days(current)
+            if age is None:
+                self.fail('%s: PagerDuty does not say when integration %r was created, so its key age is unknown; '
+                          'use rotate_key instead' % (self.option('max_key_age_days'), current['name']))
+            if age >= params['max_key_age_days']:
+                self.replace, self.replacing_why = current, 'rotate'
 
     def check_create(self, desired):
-        if not self.params['type'] and not self.params['vendor']:
-            self.fail('type or vendor: one is required to create integration %r on service %r'
-                      % (desired['name'], self.service['name']))
-        is_email = self.params['type'] and self.wanted_type() == EMAIL_TYPE
-        if is_email and not self.params['integration_email']:
-            self.fail('integration_email: required to create an email integration')
-        existing = len(self.service.get('integrations') or []) - (1 if getattr(self, 'replace', None) else 0)
+        if 'vendor' not in desired and 'type' not in desired:
+            self.fail('%s: one is required to create integration %r on service %r'
+                      % (self.option('type') + ' or ' + self.option('vendor'), desired['name'], self.service['name']))
+        if self.is_email() and not self.params['integration_email']:
+            self.fail('%s: required to create an email integration' % self.option('integration_email'))
+        existing = len(self.service.get('integrations') or []) - (1 if self.replace is not None else 0)
         if existing >= MAX_INTEGRATIONS_PER_SERVICE:
-            self.fail('service: %r already has %d integrations, the most PagerDuty allows on one service'
-                      % (self.service['name'], MAX_INTEGRATIONS_PER_SERVICE))
+            self.fail('%s: %r already has %d integrations, the most PagerDuty allows on one service'
+                      % (self.option('service'), self.service['name'], MAX_INTEGRATIONS_PER_SERVICE))
 
     def predict_create(self, desired):
         predicted = dict(desired, id=None, service={'id': self.service['id'], 'summary': self.service['name']})
-        if self.params['vendor']:
-            vendor = self.resolve_vendor()
-            predicted['vendor'] = {'id': vendor['id'], 'summary': vendor['name']}
-        else:
-            predicted['type'] = self.wanted_type()
+        if 'vendor' in desired:
+            predicted['type'] = type_of_vendor(self.resolve_vendor())
+        if predicted.get('type') != EMAIL_TYPE:
+            predicted['integration_key'] = CHECK_MODE_KEY
         return predicted
 
     # -- writes ----------------------------------------------------------------------------------
@@ -278,27 +439,48 @@ class IntegrationResource(Resource):
     def path(self, integration_id=None):
         return integration_path(self.service['id'], integration_id)
 
+    def body(self, desired):
+        body = dict(desired, service={'id': self.service['id'], 'type': 'service_reference'})
+        if 'vendor' in body:
+            body['vendor'] = {'id': body['vendor']['id'], 'type': 'vendor_reference'}
+        return body
+
     def create(self, desired):
-        body = dict(desired)
-        if self.params['vendor']:
-            body['vendor'] = {'id': self.resolve_vendor()['id'], 'type': 'vendor_reference'}
-        else:
-            body['type'] = self.wanted_type()
-        body['service'] = {'id': self.service['id'], 'type': 'service_reference'}
-        created = self.client.post(self.path(), {'integration': body})['integration']
-        return self.settle_concurrent_creates(created)
+        try:
+            # A passing refusal (an account lock, a service created a moment ago) is retried a few times.
+            created = self.client.post(self.path(), {'integration': self.body(desired)}, transient_refusals=True)
+        except PagerDutyError as err:
+            self.explain_taken_email(err)
+            raise
+        return self.settle_concurrent_creates(created['integration'])
+
+    def settle(self, written, changes=None):
+        # A create already waited for reads to show it (settle_concurrent_creates).
+        return written if changes is None else super().settle(written, changes)
+
+    def read_back(self, obj):
+        found = self.client.get(self.path(obj['id']))
+        return (found or {}).get('integration')
+
+    def service_integrations(self):
+        found = find_service(self.client, self.service['id'], self.option('service'), includes=('integrations',)) or {}
+        return found.get('integrations') or []
 
     def settle_concurrent_creates(self, created):
         """The one integration left after runs that created it at the same moment.
 
         PagerDuty does not keep integration names unique, so two runs creating the same integration
-        each make one. After a create the service is read back; of the integrations with this name
-        and kind, every run keeps the same one (the oldest, then the lowest ID) and deletes the rest.
+        each make one. After a create the service is read back (until reads show the new one); of
+        the integrations with this name and kind, every run keeps the same one (the oldest, then
+        the lowest ID) and deletes the rest.
         """
         self.doing = 'check for integrations created at the same moment as %r' % created['name']
-        service = find_service(self.client, self.service['id'], 'service', includes=('integrations',)) or {}
-        twins = [i for i in service.get('integrations') or []
-                 if i.get('name') == created['name'] and same_kind(i, created)]
+        integrations = self.wait_until(self.service_integrations,
+                                       lambda found: any(i['id'] == created['id'] for i in found),
+                                       'reading back the new integration %r' % created['name'])
+        replaced = self.replace['id'] if self.replace is not None else None
+        twins = [i for i in integrations
+                 if i.get('name') == created['name'] and same_kind(i, created) and i['id'] != replaced]
         if len(twins) <= 1:
             return created
         keep = min(twins, key=lambda i: (i.get('created_at') or '', i['id']))
@@ -309,33 +491,58 @@ class IntegrationResource(Resource):
         return keep
 
     def update(self, current, changes):
-        return self.client.put(self.path(current['id']), {'integration': changes})['integration']
+        try:
+            return self.client.put(self.path(current['id']), {'integration': changes})['integration']
+        except PagerDutyError as err:
+            self.explain_taken_email(err)
+            raise
 
     def delete(self, current):
         self.client.delete(self.path(current['id']))
 
-    # -- the run, with recreate ------------------------------------------------------------------
+    def explain_taken_email(self, err):
+        """A taken address fails with the integration and service that hold it."""
+        address = self.params['integration_email']
+        if not address or err.status != 400 or not any('already been taken' in str(e) for e in err.errors):
+            return
+        self.doing = 'find the integration that holds %r' % address
+        for service in self.client.paginate('/services', 'services', {'include[]': ['integrations']}):
+            for integration in service.get('integrations') or []:
+                if (integration.get('integration_email') or '').casefold() == address.casefold():
+                    self.fail('%s: %r is already the address of integration %r (%s) on service %r (%s); addresses '
+                              'are unique in an account. Choose another address, or move that integration with '
+                              'oncall.pagerduty.pd_integration_move.'
+                              % (self.option('integration_email'), address, integration['name'], integration['id'],
+                                 service['name'], service['id']), status=err.status)
 
-    def run(self):
-        self.replace = None
-        return super().run()
+    # -- the run: replacement and keys -----------------------------------------------------------
+
+    def present(self, obj):
+        return present_integration(obj, return_key=True)
 
     def ensure_updated(self, current, desired, changed):
         if self.replace is None:
             return super().ensure_updated(current, desired, changed)
-        return self.recreate(current, desired)
+        return self.replace_integration(current, desired)
 
-    def recreate(self, current, desired):
-        """Replace `current` with an integration of the wanted kind.
+    def replace_integration(self, current, desired):
+        """Replace `current` with a new integration: of another kind (recreate), or its twin (rotation).
 
-        An email address must be unique, so an email integration is deleted first; any other is
-        created first, so that a failure midway leaves the old one in place.
+        PagerDuty has no call that rotates a key; its guide makes a new integration and removes the
+        old one. An email address must be unique, so an email integration is deleted first; any
+        other is created first, so that a failure midway leaves the old one (and its key) working.
         """
         self.check_create(desired)
+        before = self.settable(current)
+        if self.replacing_why == 'rotate':
+            desired = dict(copy_of(current, self.service['id'], desired['name']), **desired)
+            desired.pop('service', None)
+            if 'vendor' in current:
+                desired['vendor'] = {'id': current['vendor']['id'], 'summary': current['vendor'].get('summary')}
         if self.check_mode:
-            predicted = self.predict_create(desired)
-            return self.exit(changed=True, key_changed=True, diff=self.diff(self.visible(current), self.visible(predicted)),
-                             integration=predicted)
+            predicted = self.present(self.predict_create(desired))
+            return self.exit(changed=True, replaced=self.replacing_why,
+                             diff=self.diff(before, self.shown(predicted, desired)), integration=predicted)
         delete_first = current.get('type') == EMAIL_TYPE or self.params['integration_email'] is not None
         if delete_first:
             self.doing = 'delete integration %r to recreate it' % current['name']
@@ -348,21 +555,29 @@ class IntegrationResource(Resource):
         if not delete_first:
             self.doing = 'delete integration %r after creating its replacement' % current['name']
             self.delete(current)
-        return self.exit(changed=True, key_changed=True, diff=self.diff(self.visible(current), self.visible(created)),
-                         integration=created)
+        created = self.present(created)
+        return self.exit(changed=True, replaced=self.replacing_why,
+                         diff=self.diff(before, self.shown(created, desired)), integration=created)
 
     def find_replacement(self, current):
         """The integration that replaces `current`: its name, the wanted kind, another ID."""
-        service = find_service(self.client, self.service['id'], 'service', includes=('integrations',)) or {}
-        made = [i for i in service.get('integrations') or []
-                if i.get('name') == current['name'] and i['id'] != current['id'] and not self.kind_differs(i)]
+        made = [i for i in self.service_integrations()
+                if i.get('name') == current['name'] and i['id'] != current['id'] and self.kind_matches(i)]
         return made[0] if made else None
 
+    def run(self):
+        self.before = None
+        return super().run()
+
+    def find(self):
+        self.before = self.find_integration()
+        return self.before
+
     def exit(self, **result):
-        result.setdefault('key_changed', False)
+        # A new integration (also one re-created after somebody deleted it), a recreate or a rotation.
+        result['key_changed'] = key_changed(self.before, result.get('integration'))
+        if result.get('integration') and not self.params['return_key']:
+            result['integration'] = present_integration(result['integration'], return_key=False)
+        if (getattr(self, 'service', None) or {}).get(PREDICTED) and result.get('integration'):
+            result['integration'][PREDICTED] = True
         return super().exit(**result)
-
-
-def same_kind(one, other):
-    """Both of one vendor, or both generic of one type."""
-    return ((one.get('vendor') or {}).get('id'), one.get('type')) == ((other.get('vendor') or {}).get('id'), other.get('type'))

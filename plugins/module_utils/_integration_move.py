@@ -266,6 +266,16 @@ def settings_differences(source, destination):
 
 
 def describe(value):
+    """A setting as a sentence shows it: a reference by its name, a structure as key value pairs."""
     if isinstance(value, dict) and 'summary' in value:
-        return value['summary']
-    return value
+        return repr(value['summary'])
+    if isinstance(value, dict):
+        shown = ['%s %s' % (key, describe(item)) for key, item in sorted(value.items()) if key != 'type' and item is not None]
+        if value.get('type'):
+            shown.insert(0, str(value['type']))
+        return '(%s)' % ', '.join(shown) if shown else 'none'
+    if isinstance(value, list):
+        return '[%s]' % ', '.join(describe(item) for item in value) if value else 'none'
+    if value is None:
+        return 'none'
+    return str(value)

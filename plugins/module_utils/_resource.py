@@ -416,13 +416,13 @@ class Resource(Kind):
 
         PagerDuty's reads lag its writes. A kind that defines this makes a create return only once
         its object is readable and an update only once reads show it, so that the next task (or a
-        second run) sees what this one did. None means the kind does not wait.
+        second run) sees what this one did. A kind that does not define it does not wait.
         """
-        return NotImplemented
+        raise NotImplementedError
 
     def settle(self, written, changes=None):
         """Wait, within the retry budget, until reads show `written` (with `changes`, if an update)."""
-        if self.check_mode or self.read_back(written) is NotImplemented:
+        if self.check_mode or type(self).read_back is Resource.read_back:
             return written
         label = self.result_key.replace('_', ' ')
         self.doing = 'read the %s back' % label

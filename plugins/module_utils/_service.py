@@ -12,6 +12,11 @@ from __future__ import annotations
 
 import re
 
+try:
+    import zoneinfo
+except ImportError:  # Python 3.8 and older have no IANA database module: time zones are not checked there
+    zoneinfo = None
+
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import Kind, Resource
 from ansible_collections.oncall.pagerduty.plugins.module_utils._vendor import sort_by_name
 
@@ -123,11 +128,13 @@ class ServiceResource(Resource):
     result_key = 'service'
     argument_spec = dict(
         name=dict(type='str'),
+        new_name=dict(type='str'),
         id=dict(type='str'),
         state=dict(type='str', default='present', choices=['absent', 'present']),
         **SERVICE_SETTINGS_SPEC
     )
-    option_rules = dict(required_one_of=[('name', 'id')])
+    option_rules = dict(required_one_of=[('name', 'id')], mutually_exclusive=[('id', 'new_name')],
+                        required_by={'new_name': 'name'})
     settable_fields = ('name', 'description', 'escalation_policy', 'status', 'auto_resolve_timeout',
                        'acknowledgement_timeout', 'incident_urgency_rule', 'support_hours', 'scheduled_actions',
                        'alert_grouping_parameters', 'auto_pause_notifications_parameters')
@@ -136,13 +143,15 @@ class ServiceResource(Resource):
 
     def validate(self):
         params = self.params
-        name = params['name']
-        self.fail_if_blank('name')
-        if name is not None:
+        self.fail_if_blank('name', 'new_name')
+        for option in ('name', 'new_name'):
+            name = params[option]
+            if name is None:
+                continue
             if _NON_PRINTABLE.search(name):
-                self.fail('%s: must not contain non-printable characters (%r)' % (self.option('name'), name))
+                self.fail('%s: must not contain non-printable characters (%r)' % (self.option(option), name))
             if name != name.strip():
-                self.fail('%s: must not start or end with a space (%r)' % (self.option('name'), name))
+                self.fail('%s: must not start or end with a space (%r)' % (self.option(option), name))
         if params['alert_creation'] == 'create_incidents':
             self.fail('%s: create_incidents is no longer available: PagerDuty has moved every service to create both '
                       'alerts and incidents. Remove the option, or use create_alerts_and_incidents.'
@@ -182,12 +191,37 @@ class ServiceResource(Resource):
         where = self.option('support_hours')
         if not hours['time_zone'].strip():
             self.fail('%s.time_zone: must not be blank' % where)
+        self.validate_time_zone(hours['time_zone'], where + '.time_zone')
         for key in ('start_time', 'end_time'):
-            if not _TIME_OF_DAY.match(hours[key]):
-                self.fail('%s.%s: %r is not a time of day such as 09:00 or 09:00:00' % (where, key, hours[key]))
+            value = hours[key]
+            if not _TIME_OF_DAY.match(value):
+                hint = ''
+                if value.isdigit() and int(value) < 24 * 60:
+                    # YAML 1.1 reads an unquoted 18:00 as the base-60 number 1080.
+                    hint = ('; YAML read an unquoted %02d:%02d as the number %s, so quote the time: %s: "%02d:%02d"'
+                            % (int(value) // 60, int(value) % 60, value, key, int(value) // 60, int(value) % 60))
+                self.fail('%s.%s: %r is not a time of day such as 09:00 or 09:00:00%s' % (where, key, value, hint))
+        if full_time(hours['end_time']) <= full_time(hours['start_time']):
+            self.fail('%s.end_time: %s is not after start_time %s; support hours are within one day'
+                      % (where, hours['end_time'], hours['start_time']))
         days = hours['days_of_week']
         if not days or any(day < 1 or day > 7 for day in days):
             self.fail('%s.days_of_week: must list days from 1 (Monday) to 7 (Sunday), got %s' % (where, days))
+
+    def validate_time_zone(self, name, where):
+        """The zone must be in the IANA database, as PagerDuty's are; skipped (with a warning) without it."""
+        zones = available_time_zones()
+        if zones is None:
+            self.warn('%s: the time zone %r was not checked: the Python that runs this task has no time zone '
+                      'database (install the tzdata package for it)' % (where, name))
+            return
+        if name not in zones:
+            close = [zone for zone in sorted(zones) if zone.casefold() == name.casefold()]
+            if not close:
+                import difflib
+                close = difflib.get_close_matches(name, sorted(zones), n=3, cutoff=0.75)
+            self.fail('%s: %r is not a time zone of the IANA database%s' % (
+                where, name, ('; did you mean %s?' % ' or '.join(close)) if close else ' (for example Europe/Paris)'))
 
     def validate_alert_grouping(self, grouping):
         if not grouping:
@@ -216,7 +250,14 @@ class ServiceResource(Resource):
                 self.fail('%s: no service has the ID %r; to create a service, give its name instead'
                           % (self.option('id'), self.params['id']))
             return found
-        return service_by_name(self.client, self.params['name'], option=self.option('name'), includes=SERVICE_INCLUDES)
+        found = service_by_name(self.client, self.params['name'], option=self.option('name'), includes=SERVICE_INCLUDES)
+        new_name = self.params['new_name']
+        if found is None and new_name:
+            found = service_by_name(self.client, new_name, option=self.option('new_name'), includes=SERVICE_INCLUDES)
+            if found is None and self.state() == 'present':
+                self.fail('%s: no service is named %r to rename to %r, nor %r yet; to create a service, give its '
+                          'name without new_name' % (self.option('name'), self.params['name'], new_name, new_name))
+        return found
 
     def present(self, obj):
         return present_service(obj)
@@ -227,6 +268,8 @@ class ServiceResource(Resource):
         for option in ('name', 'description', 'status', 'auto_resolve_timeout', 'acknowledgement_timeout'):
             if params[option] is not None:
                 desired[option] = params[option]
+        if params['new_name']:
+            desired['name'] = params['new_name']
         if desired.get('status') == 'active' and current and current.get('status') in ENABLED_STATUSES:
             # Enabled already: warning, critical and maintenance describe its incidents, not a setting.
             desired['status'] = current['status']
@@ -259,13 +302,20 @@ class ServiceResource(Resource):
         grouping = params['alert_grouping_parameters']
         if grouping:
             config = {k: v for k, v in (grouping['config'] or {}).items() if v is not None}
+            current_config = ((current or {}).get('alert_grouping_parameters') or {}).get('config') or {}
+            if config.get('time_window') == 0 and recommended(current_config, 'time_window', 'recommended_time_window'):
+                config['time_window'] = current_config['time_window']  # 0 asked for the recommended window
             desired['alert_grouping_parameters'] = (
                 {'type': None} if grouping['type'] == 'none' else {'type': grouping['type'], 'config': config})
         pause = params['auto_pause_notifications_parameters']
         if pause:
             desired['auto_pause_notifications_parameters'] = {'enabled': pause['enabled']}
             if pause['enabled'] and pause['timeout'] is not None:
-                desired['auto_pause_notifications_parameters']['timeout'] = pause['timeout']
+                timeout = pause['timeout']
+                current_pause = (current or {}).get('auto_pause_notifications_parameters') or {}
+                if timeout == 0 and recommended(current_pause, 'timeout', 'recommended_timeout'):
+                    timeout = current_pause['timeout']  # 0 asked for the recommended timeout, which it holds
+                desired['auto_pause_notifications_parameters']['timeout'] = timeout
         return desired
 
     def escalation_policy_reference(self, current):
@@ -275,8 +325,16 @@ class ServiceResource(Resource):
         if value in (existing.get('id'), existing.get('summary')):
             return {'id': existing['id'], 'summary': existing.get('summary')}
         self.doing = 'find the escalation policy %r' % value
-        policy = self.client.resolve('escalation_policies', value, self.option('escalation_policy'), 'escalation_policy')
+        policy = self.resolve_or_predict('escalation_policies', value, self.option('escalation_policy'), 'escalation_policy')
         return {'id': policy['id'], 'summary': policy['name']}
+
+    def check_update(self, current, changes):
+        rule = changes.get('incident_urgency_rule') or {}
+        actions = changes.get('scheduled_actions', current.get('scheduled_actions'))
+        if rule.get('type') == 'constant' and actions:
+            self.fail('%s: PagerDuty refuses a constant urgency rule while the service has scheduled actions '
+                      '(they change urgency at support hours); set scheduled_actions: [] in the same task'
+                      % self.option('incident_urgency_rule'))
 
     def check_create(self, desired):
         if 'escalation_policy' not in desired:
@@ -301,7 +359,11 @@ class ServiceResource(Resource):
         if disable:
             self.doing = 'disable the new service %r' % created['name']
             created = self.client.put('/services/%s' % created['id'], self.payload({'status': 'disabled'}))['service']
+            self.settle(present_service(created), {'status': 'disabled'})
         return created
+
+    def read_back(self, obj):
+        return service_by_id(self.client, obj['id'], SERVICE_INCLUDES)
 
     def is_name_conflict(self, err):
         return err.status == 400 and any('already been taken' in str(e) for e in err.errors)
@@ -311,6 +373,28 @@ class ServiceResource(Resource):
 
     def delete(self, current):
         self.client.delete('/services/%s' % current['id'])
+
+
+def recommended(settings, field, recommended_field):
+    """True when `settings` hold PagerDuty's recommended value in `field` (what sending 0 asks for).
+
+    PagerDuty stores the value it recommends in place of a 0; when it does not say what it
+    recommends, whatever it holds is taken as its recommendation.
+    """
+    if settings.get(field) is None:
+        return False
+    return settings.get(recommended_field) in (None, settings[field])
+
+
+def available_time_zones():
+    """The IANA time zone names this Python knows, or None when it has no database."""
+    if zoneinfo is None:
+        return None
+    try:
+        zones = zoneinfo.available_timezones()
+    except Exception:  # pylint: disable=broad-except  # a broken database is no database
+        return None
+    return zones or None
 
 
 def full_time(value):

@@ -48,6 +48,9 @@ options:
       - The integration key of the PagerDuty service's Datadog integration, from
         RV(oncall.pagerduty.pd_integration#module:integration.integration_key).
       - Required with O(state=present). Never logged and never shown in a diff.
+      - Checked before any request - 32 letters and digits. In check mode the placeholder that
+        M(oncall.pagerduty.pd_integration) predicts for a new integration is accepted; a real run
+        refuses it.
     type: str
   state:
     description: V(present) creates (or updates) the service object; V(absent) deletes it.
@@ -119,18 +122,14 @@ EXAMPLES = r'''
       register: datadog_integration
       no_log: true
 
-    - name: Datadog monitors can now notify @pagerduty-Shopping-Cart
+    - name: Datadog monitors notify @pagerduty-Shopping-Cart, always with the current key
       oncall.pagerduty.pd_datadog_service:
         service_name: Shopping-Cart
         service_key: "{{ datadog_integration.integration.integration_key }}"
+        # A new key (a new integration, also one re-created after somebody deleted it, a recreate,
+        # a rotation) is sent even though Datadog already has the service object.
+        update_key: "{{ 'always' if datadog_integration.key_changed else 'on_create' }}"
       throttle: 1
-
-    - name: Send the key again, for example after recreating the integration
-      oncall.pagerduty.pd_datadog_service:
-        service_name: Shopping-Cart
-        service_key: "{{ datadog_integration.integration.integration_key }}"
-        update_key: always
-      when: datadog_integration.key_changed
 
     - name: Remove a service object
       oncall.pagerduty.pd_datadog_service:

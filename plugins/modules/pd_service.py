@@ -27,6 +27,9 @@ attributes:
     support: full
     details:
       - Sends no write; the result predicts the service PagerDuty would return.
+      - An escalation policy that does not exist yet is taken as created by an earlier task of the
+        check run (the task warns); a real run fails when it is still missing.
+      - A change PagerDuty would refuse fails in check mode too.
   diff_mode:
     support: full
     details:
@@ -37,6 +40,13 @@ options:
       - The service's exact name. It identifies the service unless O(id) is given.
       - With O(id), the name the service is renamed to.
       - Must not be blank, contain non-printable characters, or start or end with a space.
+    type: str
+  new_name:
+    description:
+      - Rename the service found by O(name) to this name. A second run, when only O(new_name)
+        exists, changes nothing; when neither exists the task fails rather than create a service.
+      - Integrations whose names M(oncall.pagerduty.pd_integration) derived from the old name are
+        found again by that module after the rename.
     type: str
   id:
     description:
@@ -54,12 +64,16 @@ options:
     type: str
   escalation_policy:
     description:
-      - The escalation policy, by exact name or by ID.
+      - The escalation policy, by exact name or by ID. A name not found fails with the closest names.
       - Required to create a service.
+      - The service belongs to the teams of its escalation policy.
     type: str
   status:
     description:
       - V(disabled) stops new incidents from triggering on the service; V(active) enables it.
+      - PagerDuty reports an enabled service's status from its incidents and maintenance windows
+        (V(warning), V(critical), V(maintenance)); V(active) accepts each of them as enabled, so it
+        changes nothing on a service with open incidents. RV(service.status) shows the real status.
       - PagerDuty only creates active services, so creating a disabled one is a create then an update.
     type: str
     choices: [active, disabled]
@@ -103,15 +117,21 @@ options:
     type: dict
     suboptions:
       time_zone:
-        description: The time zone of the hours, for example V(Europe/Paris) or V(America/Lima).
+        description:
+          - The time zone of the hours, for example V(Europe/Paris) or V(America/Lima).
+          - Checked against the IANA time zone database before any request (with a warning instead
+            when the Python running the task has no time zone database).
         type: str
         required: true
       start_time:
-        description: When support hours start, V(HH:MM) or V(HH:MM:SS).
+        description:
+          - When support hours start, V(HH:MM) or V(HH:MM:SS).
+          - Quote the time in YAML (V("09:00")); unquoted, YAML 1.1 may read it as a number, which
+            the task refuses with a hint.
         type: str
         required: true
       end_time:
-        description: When support hours end, V(HH:MM) or V(HH:MM:SS).
+        description: When support hours end, V(HH:MM) or V(HH:MM:SS), after O(support_hours.start_time).
         type: str
         required: true
       days_of_week:
@@ -122,7 +142,8 @@ options:
   scheduled_actions:
     description:
       - Raise the urgency of open incidents to high when support hours start or end.
-      - Only with an urgency rule of type V(use_support_hours). V([]) removes them.
+      - Only with an urgency rule of type V(use_support_hours). V([]) removes them; a task that makes
+        the rule V(constant) on a service that has them must set V([]) too, or it fails before any write.
     type: list
     elements: dict
     suboptions:
@@ -163,6 +184,7 @@ options:
             description:
               - With V(intelligent) or V(content_based), seconds in the rolling window, V(300) to V(3600);
                 V(0) uses PagerDuty's recommendation; V(content_based) also accepts V(86400).
+              - PagerDuty stores its recommendation in place of V(0); a service that holds it is not a change.
             type: int
           aggregate:
             description: With V(content_based) (required), whether V(all) or V(any) of O(alert_grouping_parameters.config.fields) must match.
@@ -184,6 +206,7 @@ options:
       timeout:
         description:
           - Seconds to pause for, with O(auto_pause_notifications_parameters.enabled=true); V(0) uses PagerDuty's recommendation.
+          - PagerDuty stores its recommendation in place of V(0); a service that holds it is not a change.
         type: int
         choices: [0, 120, 180, 300, 600, 900]
   alert_creation:
@@ -260,6 +283,11 @@ EXAMPLES = r'''
         id: PXXXXXX
         name: Billing (legacy)
 
+    - name: Rename a service found by its name
+      oncall.pagerduty.pd_service:
+        name: Shopping Cart
+        new_name: Basket
+
     - name: Delete a service
       oncall.pagerduty.pd_service:
         name: Legacy Billing
@@ -285,7 +313,9 @@ service:
       type: str
       sample: Shopping Cart
     status:
-      description: V(active), V(disabled), or the state of its incidents (V(warning), V(critical), V(maintenance)).
+      description:
+        - V(disabled), or for an enabled service its state - V(active), V(warning) (acknowledged
+          incidents), V(critical) (triggered incidents) or V(maintenance) (in a maintenance window).
       type: str
       sample: active
     escalation_policy:

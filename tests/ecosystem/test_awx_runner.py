@@ -14,11 +14,13 @@ from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY
 ansible_runner = pytest.importorskip('ansible_runner')
 
 
-def job(private_data_dir):
-    return ansible_runner.run(private_data_dir=str(private_data_dir), playbook='demo.yml', quiet=True)
+def job(private_data_dir, cmdline=None):
+    return ansible_runner.run(private_data_dir=str(private_data_dir), playbook='demo.yml', quiet=True, cmdline=cmdline)
 
 
-def test_demo_job_through_ansible_runner(sim, tmp_path):
+@pytest.fixture
+def job_directory(sim, tmp_path):
+    """A private data directory as AWX prepares it for the demo job template."""
     project = tmp_path / 'project'
     shutil.copytree(os.path.join(REPO_ROOT, 'examples'), project)
     env = tmp_path / 'env'
@@ -30,7 +32,19 @@ def test_demo_job_through_ansible_runner(sim, tmp_path):
         'ANSIBLE_COLLECTIONS_PATH': COLLECTIONS_PATH, 'PATH': os.path.dirname(sys.executable) + os.pathsep + os.environ['PATH']}))
     (env / 'extravars').write_text(yaml.safe_dump({'service_name': 'Checkout', 'show_postman_key': False}))
     (env / 'passwords').write_text('{}\n')
+    return tmp_path
 
+
+def test_check_job_on_an_empty_account_predicts_the_whole_stack(sim, job_directory):
+    # A job template with "Check" as its job type, before anything exists.
+    checked = job(job_directory, cmdline='--check')
+    assert checked.status == 'successful', checked.stdout.read()[-3000:]
+    assert not checked.stats['failures'] and checked.stats['changed'].get('localhost', 0) > 0
+    assert sim.writes() == [] and sim.state()['services'] == []
+
+
+def test_demo_job_through_ansible_runner(sim, job_directory):
+    tmp_path = job_directory
     first = job(tmp_path)
     assert first.status == 'successful', first.stdout.read()[-3000:]
     assert first.stats['changed'].get('localhost', 0) > 0 and not first.stats['failures']

@@ -49,11 +49,13 @@ def seed(account, body):
         created['services'].append(service['id'])
     for spec in body.get('integrations') or []:
         service_id = _resolve_service(account, spec['service'])
-        fields = {k: v for k, v in spec.items() if k not in ('service', 'count')}
+        fields = {k: v for k, v in spec.items() if k not in ('service', 'count', 'created_at')}
         for index in range(int(spec.get('count', 1))):
             if spec.get('count') and 'name' in spec:
                 fields['name'] = '%s %d' % (spec['name'], index + 1)
             integration = account.create_integration({}, {'integration': fields}, service_id)[1]['integration']
+            if spec.get('created_at'):  # an integration made long ago (its key's age)
+                account.integrations[integration['id']]['created_at'] = spec['created_at']
             created['integrations'].append(integration['id'])
     for spec in body.get('incidents') or []:
         created['incidents'].extend(account.add_incidents(

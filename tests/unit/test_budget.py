@@ -47,13 +47,15 @@ def test_already_moved_costs_at_most_two(sim, run_module, account):
     assert len(by_name) == 2
 
 
-def test_writes_add_only_themselves(sim, run_module, account):
+def test_writes_add_themselves_and_one_read_back(sim, run_module, account):
+    # Each write is read back once by ID: PagerDuty's reads lag its writes, and the next task (or
+    # a second run) must see what this one did (docs/reliability.md).
     update = requests_of(sim, run_module, pd_service, name='Cart', description='new words')
-    assert [m for m, p in update] == ['GET', 'PUT']
+    assert [m for m, p in update] == ['GET', 'PUT', 'GET']
     create = requests_of(sim, run_module, pd_service, name='New', escalation_policy='PDEFEP1')
     # A policy that is not the service's own is read once, by ID or by name: an all-capitals name
     # looks like an ID, so an ID is verified rather than sent blind.
-    assert [m for m, p in create] == ['GET', 'GET', 'POST']
+    assert [m for m, p in create] == ['GET', 'GET', 'POST', 'GET']
     delete = requests_of(sim, run_module, pd_service, name='New', state='absent')
     assert [m for m, p in delete] == ['GET', 'DELETE']
     # One read after the create: PagerDuty does not keep integration names unique, and that read
@@ -64,4 +66,5 @@ def test_writes_add_only_themselves(sim, run_module, account):
 
 def test_policy_by_name_on_create_costs_one_lookup(sim, run_module, account):
     created = requests_of(sim, run_module, pd_service, name='New', escalation_policy='Payments On-Call')
-    assert created == [('GET', '/services'), ('GET', '/escalation_policies'), ('POST', '/services')]
+    assert created[:3] == [('GET', '/services'), ('GET', '/escalation_policies'), ('POST', '/services')]
+    assert len(created) == 4 and created[3][0] == 'GET'  # the read back

@@ -17,7 +17,7 @@ def objects(sim):
 
 def test_check_mode_create_writes_nothing(sim, run_module):
     result = run_module(pd_datadog_service, check_mode=True, diff=True, service_name='Shopping Cart', service_key=KEY)
-    assert result['changed'] and result['datadog_service'] == {'service_name': 'Shopping Cart', 'id': None}
+    assert result['changed'] and result['datadog_service'] == {'service_name': 'Shopping Cart'}
     assert sim.writes() == [] and objects(sim) == {}
 
 
@@ -110,3 +110,25 @@ def test_a_rate_limit_wait_beyond_retry_timeout_fails_at_once(sim):
 def test_site_chooses_the_api_host():
     assert DatadogClient('k', 'a', site='datadoghq.eu').base_url == 'https://api.datadoghq.eu'
     assert DatadogClient('k', 'a').base_url == 'https://api.datadoghq.com'
+
+
+def test_a_value_that_is_not_an_integration_key_fails_without_showing_it(sim, run_module):
+    result = run_module(pd_datadog_service, service_name='cart', service_key='https://events.pagerduty.com/x')
+    assert result['failed'] and result['msg'].startswith('service_key: is not a PagerDuty integration key')
+    assert 'events.pagerduty.com' not in result['msg'] and sim.datadog()['services'] == {}
+
+
+def test_the_check_mode_placeholder_key_passes_check_mode_only(sim, run_module):
+    from ansible_collections.oncall.pagerduty.plugins.module_utils._integration import CHECK_MODE_KEY
+
+    check = run_module(pd_datadog_service, check_mode=True, service_name='cart', service_key=CHECK_MODE_KEY)
+    assert check['changed'] and not check.get('failed') and sim.datadog()['services'] == {}
+    real = run_module(pd_datadog_service, service_name='cart', service_key=CHECK_MODE_KEY)
+    assert real['failed'] and 'placeholder pd_integration returns in check mode' in real['msg']
+    assert sim.datadog()['services'] == {}
+
+
+@pytest.mark.parametrize('site', ['datadoghq.co', 'app.datadoghq.com', 'us4.datadoghq.com'])
+def test_a_site_that_is_not_datadogs_fails_locally(sim, run_module, site):
+    result = run_module(pd_datadog_service, api_url=None, site=site, service_name='cart', service_key=KEY)
+    assert result['failed'] and result['msg'].startswith("site: '%s' is not a Datadog site; use one of datadoghq.com" % site)

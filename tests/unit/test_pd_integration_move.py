@@ -94,12 +94,18 @@ def test_check_mode_runs_the_checks_and_writes_nothing(sim, run_module, world):
 
 def test_settings_differences_warn_and_are_returned(sim, run_module, world):
     sim.api('PUT', '/services/' + world['checkout'], {'service': {
-        'escalation_policy': {'id': 'PPLATEP', 'type': 'escalation_policy_reference'}, 'auto_resolve_timeout': 600}})
+        'escalation_policy': {'id': 'PPLATEP', 'type': 'escalation_policy_reference'}, 'auto_resolve_timeout': 600,
+        'incident_urgency_rule': {'type': 'constant', 'urgency': 'low'}}})
     result = run_module(pd_integration_move, integration='Events', from_service='Cart', to_service='Checkout')
     assert result['moved']
-    assert [d['setting'] for d in result['settings_differences']] == ['escalation_policy', 'auto_resolve_timeout']
-    assert result['settings_differences'][1] == {'setting': 'auto_resolve_timeout', 'from_service': 0, 'to_service': 600}
-    assert "escalation_policy: Default on 'Cart', Platform On-Call on 'Checkout'" in warning_texts(result)[0]
+    assert [d['setting'] for d in result['settings_differences']] == [
+        'escalation_policy', 'incident_urgency_rule', 'auto_resolve_timeout']
+    assert result['settings_differences'][2] == {'setting': 'auto_resolve_timeout', 'from_service': 0, 'to_service': 600}
+    warning = warning_texts(result)[0]
+    assert "escalation_policy: 'Default' on 'Cart', 'Platform On-Call' on 'Checkout'" in warning
+    # Sentences, not Python: no braces, quotes of keys or None.
+    assert "incident_urgency_rule: (constant, urgency high) on 'Cart', (constant, urgency low) on 'Checkout'" in warning
+    assert '{' not in warning and 'None' not in warning
 
 
 def test_settings_differences_can_fail_the_move_before_any_change(sim, run_module, world):

@@ -3,6 +3,8 @@ requests and writes is read from the simulator's request log and state."""
 
 import pytest
 
+from tests.conftest import warning_texts
+
 from ansible_collections.oncall.pagerduty.plugins.modules import pd_service, pd_service_info
 
 FULL = dict(
@@ -59,7 +61,7 @@ def test_changing_the_policy_by_name_looks_it_up_and_shows_names_in_the_diff(sim
     assert result['changed'] and result['service']['escalation_policy']['id'] == 'PPAYEP1'
     assert result['diff'] == {'before': {'escalation_policy': {'id': 'PDEFEP1', 'summary': 'Default'}},
                               'after': {'escalation_policy': {'id': 'PPAYEP1', 'summary': 'Payments On-Call'}}}
-    assert [r['method'] for r in sim.requests()] == ['GET', 'GET', 'PUT']
+    assert [r['method'] for r in sim.requests()] == ['GET', 'GET', 'PUT', 'GET']  # the last one: reads show it
 
 
 @pytest.mark.parametrize('option, value, before, after', [
@@ -212,3 +214,80 @@ def test_info_with_integrations_in_one_request(sim, run_module):
     assert integration['name'] == 'Events' and len(integration['integration_key']) == 32
     assert len(sim.requests()) == 1 and sim.requests()[0]['query']['include[]'] == [
         'auto_pause_notifications_parameters', 'integrations']
+
+
+# -- renames, check mode of a new stack, and mistakes that fail before any write ------------------
+
+def test_new_name_renames_and_a_second_run_is_ok(sim, run_module):
+    run_module(pd_service, name='old name', escalation_policy='Default')
+    renamed = run_module(pd_service, diff=True, name='old name', new_name='new name')
+    assert renamed['changed'] and renamed['diff'] == {'before': {'name': 'old name'}, 'after': {'name': 'new name'}}
+    sim.clear_requests()
+    assert not run_module(pd_service, name='old name', new_name='new name')['changed']
+    assert sim.writes() == [] and [s['name'] for s in services(sim)] == ['new name']
+    missing = run_module(pd_service, name='nowhere', new_name='somewhere')
+    assert missing['failed'] and missing['msg'].startswith("name: no service is named 'nowhere' to rename to 'somewhere'")
+
+
+def test_check_mode_takes_a_policy_an_earlier_task_creates(sim, run_module):
+    result = run_module(pd_service, check_mode=True, name='web', escalation_policy='Brand New On-Call')
+    assert result['changed'] and result['service']['escalation_policy']['summary'] == 'Brand New On-Call'
+    assert any("no escalation policy is named 'Brand New On-Call' yet" in w for w in warning_texts(result))
+    real = run_module(pd_service, name='web', escalation_policy='Brand New On-Call')
+    assert real['failed'] and real['msg'].startswith("escalation_policy: no escalation policy is named or identified")
+    assert sim.writes() == []
+
+
+@pytest.mark.parametrize('hours, message', [
+    (dict(time_zone='Europe/Berln'), "support_hours.time_zone: 'Europe/Berln' is not a time zone of the IANA database; "
+                                     "did you mean Europe/Berlin"),
+    (dict(time_zone='europe/paris'), 'did you mean Europe/Paris?'),
+    (dict(start_time='18:00', end_time='09:00'), 'support_hours.end_time: 09:00 is not after start_time 18:00'),
+    (dict(end_time='1080'), "support_hours.end_time: '1080' is not a time of day such as 09:00 or 09:00:00; YAML read an "
+                            'unquoted 18:00 as the number 1080, so quote the time: end_time: "18:00"'),
+])
+def test_support_hours_mistakes_fail_before_any_request(sim, run_module, hours, message):
+    support_hours = dict(dict(time_zone='Europe/Paris', start_time='09:00', end_time='18:00', days_of_week=[1]), **hours)
+    result = run_module(pd_service, name='web', escalation_policy='Default', support_hours=support_hours)
+    assert result['failed'] and message in result['msg'] and sim.requests() == []
+
+
+def test_a_constant_rule_on_a_service_with_scheduled_actions_is_refused_in_check_mode_too(sim, run_module):
+    run_module(pd_service, **FULL)
+    sim.clear_requests()
+    constant = dict(type='constant', urgency='high')
+    for check_mode in (True, False):
+        result = run_module(pd_service, check_mode=check_mode, name='Shopping Cart', incident_urgency_rule=constant)
+        assert result['failed'] and 'set scheduled_actions: [] in the same task' in result['msg']
+    assert sim.writes() == []
+    assert run_module(pd_service, name='Shopping Cart', incident_urgency_rule=constant, scheduled_actions=[])['changed']
+
+
+# -- a real, busy account ------------------------------------------------------------------------
+
+def test_active_means_enabled_whatever_the_incidents_say(sim, run_module):
+    run_module(pd_service, name='web', escalation_policy='Default')
+    sim.seed(incidents=[{'service': 'web', 'count': 1, 'status': 'triggered'}])
+    sim.clear_requests()
+    result = run_module(pd_service, name='web', status='active')
+    assert not result['changed'] and result['service']['status'] == 'critical' and sim.writes() == []
+    assert run_module(pd_service, name='web', status='disabled')['service']['status'] == 'disabled'
+
+
+def test_values_the_server_replaces_with_its_recommendation_are_not_a_change(sim, run_module):
+    options = dict(name='web', escalation_policy='Default',
+                   auto_pause_notifications_parameters=dict(enabled=True, timeout=0),
+                   alert_grouping_parameters=dict(type='intelligent', config=dict(time_window=0)))
+    run_module(pd_service, **options)
+    stored = services(sim)[0]
+    assert stored['auto_pause_notifications_parameters']['timeout'] == 300  # the recommendation, not 0
+    sim.clear_requests()
+    assert not run_module(pd_service, **options)['changed'] and sim.writes() == []
+
+
+def test_a_disabled_service_reads_disabled_before_the_create_returns(sim, run_module):
+    sim.settings(read_after_write_lag_seconds=1)
+    created = run_module(pd_service, name='web', escalation_policy='Default', status='disabled', retries=10)
+    assert created['changed']
+    again = run_module(pd_service, name='web', escalation_policy='Default', status='disabled')
+    assert not again['changed'] and len(services(sim)) == 1
