@@ -150,8 +150,9 @@ class IntegrationMove(Kind):
         self.doing = 'move integration %r to %r' % (integration['name'], destination['name'])
         body = {'integration': {'service': {'id': destination['id'], 'type': 'service_reference'}}}
         failure = None
+        answer = None
         try:
-            self.client.put(integration_path(source['id'], integration['id']), body)
+            answer = (self.client.put(integration_path(source['id'], integration['id']), body) or {}).get('integration')
         except PagerDutyError as err:
             if err.status == 400 and 'open incidents' in str(err):
                 self.fail('PagerDuty refused the move: an integration with more than %d open incidents cannot be moved '
@@ -161,9 +162,15 @@ class IntegrationMove(Kind):
             if not (err.ambiguous or err.status == 404 or err.status is None):
                 raise
             failure = err
-        self.doing = 'read integration %r back under %r' % (integration['name'], destination['name'])
-        moved = self.client.get(integration_path(destination['id'], integration['id']))
-        moved = (moved or {}).get('integration')
+        if answer is not None and (answer.get('service') or {}).get('id') != destination['id']:
+            moved = None  # the answer itself says the API kept it where it was
+        else:
+            # PagerDuty's reads lag its writes: until they show the move, the integration still
+            # reads as under the source. Read again within the retry budget before concluding.
+            self.doing = 'read integration %r back under %r' % (integration['name'], destination['name'])
+            moved = self.wait_until(lambda: self.integration_under(destination, integration),
+                                    lambda found: found is not None,
+                                    'reading integration %r back under %r' % (integration['name'], destination['name']))
         if failure is not None and not moved:
             raise failure
         if not moved or (moved.get('service') or {}).get('id') != destination['id']:
@@ -179,6 +186,11 @@ class IntegrationMove(Kind):
             self.doing = 'rename integration %r to %r' % (moved['name'], new_name)
             moved = self.client.put(integration_path(destination['id'], moved['id']), {'integration': {'name': new_name}})['integration']
         return self.finish(destination, moved, moved=True, before=integration)
+
+    def integration_under(self, service, integration):
+        """The integration as a read under `service` shows it, or None."""
+        found = self.client.get(integration_path(service['id'], integration['id']))
+        return (found or {}).get('integration')
 
     def move_by_recreating(self, source, destination, integration):
         name = self.params['new_name'] or integration['name']

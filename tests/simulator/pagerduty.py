@@ -78,6 +78,7 @@ TRANSIENT_CREATE_ERRORS = ('Unable to perform request at this time. account coul
                            'Service %s could not be found')
 # Incident lists without a date range cover this many days back (PagerDuty: "defaults to one month").
 INCIDENT_LIST_DEFAULT_DAYS = 30
+INCIDENT_LIST_MAX_DAYS = 183
 RECOMMENDED_AUTO_PAUSE_TIMEOUT = 300
 RECOMMENDED_GROUPING_TIME_WINDOW = 300
 
@@ -779,7 +780,10 @@ class PagerDutyAccount(PeopleEndpoints, MaintenanceEndpoints, EventsEndpoints, G
             if query.get(name) and value is None:
                 raise invalid('%s must be an ISO 8601 date and time with a time zone' % name)
         until = until or utc_now()
-        return since or until - datetime.timedelta(days=INCIDENT_LIST_DEFAULT_DAYS), until
+        since = since or until - datetime.timedelta(days=INCIDENT_LIST_DEFAULT_DAYS)
+        if until - since > datetime.timedelta(days=INCIDENT_LIST_MAX_DAYS):
+            raise invalid('The date range may not exceed 6 months; send date_range=all to search all time')
+        return since, until
 
     def list_incidents(self, query, body):
         service_ids = set(query.get('service_ids[]', []))

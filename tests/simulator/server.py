@@ -222,6 +222,9 @@ def make_handler(sim):
             if path.startswith(CONTROL_PREFIX):
                 status, data = control(sim, method, path[len(CONTROL_PREFIX):], query, body)
                 return self.send_json(status, data)
+            latency = sim.pagerduty.settings['latency_ms']
+            if latency:  # a real network's round trip, for benchmarks (POST /_sim/settings latency_ms)
+                time.sleep(latency / 1000.0)
             generation = sim.generation
             entry = {'method': method, 'path': path, 'query': query, 'body': redacted(body), 'status': None,
                      'headers': {name: self.headers.get(name) for name in RECORDED_HEADERS}}

@@ -316,3 +316,11 @@ def test_a_create_returns_once_reads_show_it(sim, run_module, cart):
     # The next task (with the lag still on) sees it: no second integration.
     again = run_module(pd_integration, service=cart, type='events_api_v2', name='Events')
     assert not again['changed'] and len(integrations(sim)) == 1
+
+
+def test_a_service_named_like_an_id_is_found_when_ids_it_cannot_parse_get_400(sim, run_module):
+    sim.settings(malformed_id_status=400)
+    sim.seed(services=[{'name': 'PAYMENTS1', 'escalation_policy': 'Default'}])
+    result = run_module(pd_integration, service='PAYMENTS1', type='events_api_v2', name='Events')
+    assert result['changed'] and result['integration']['service']['summary'] == 'PAYMENTS1'
+    assert [r['status'] for r in sim.requests()][:2] == [400, 200]  # tried as an ID, then by name

@@ -218,3 +218,10 @@ def test_a_service_with_open_incidents_is_not_a_settings_difference(sim, run_mod
     result = run_module(pd_integration_move, check_mode=True, integration='Events', from_service='Cart',
                         to_service='Checkout')
     assert result['settings_differences'] == [] and not warning_texts(result)
+
+
+def test_a_move_is_verified_also_when_reads_lag_writes(sim, run_module, world):
+    sim.settings(read_after_write_lag_seconds=1)
+    result = run_module(pd_integration_move, integration='Events', from_service='Cart', to_service='Checkout', retries=10)
+    assert result['moved'] and not result.get('failed')  # never a false "did not move"
+    assert where(sim, world['events'])[0] == 'Checkout'

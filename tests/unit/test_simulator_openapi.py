@@ -76,3 +76,38 @@ def test_incident_listing(check, sim):
     listing = check('GET', '/incidents', total='true', limit=1, **{'service_ids[]': service['id'],
                                                                    'statuses[]': ['triggered', 'acknowledged']})
     assert listing.json()['total'] == 3
+
+
+def test_derived_statuses_conform(check, sim):
+    service = check('POST', '/services', service_body('busy')).json()['service']
+    sim.seed(incidents=[{'service': service['id'], 'count': 1, 'status': 'acknowledged'}])
+    assert check('GET', '/services/' + service['id']).json()['service']['status'] == 'warning'
+    sim.seed(incidents=[{'service': service['id'], 'count': 1, 'status': 'triggered'}])
+    assert check('GET', '/services', name='busy').json()['services'][0]['status'] == 'critical'
+
+
+def test_eventual_consistency_and_transient_refusals_conform(check, sim):
+    sim.settings(read_after_write_lag_seconds=30, integration_create_transient_400s=1)
+    service = check('POST', '/services', service_body('lagging')).json()['service']
+    assert check('GET', '/services/' + service['id']).status_code == 404       # not readable yet
+    assert check('GET', '/services', name='lagging').json()['services'] == []
+    refused = check('POST', '/services/%s/integrations' % service['id'],
+                    {'integration': {'type': 'events_api_v2_inbound_integration', 'name': 'Events'}})
+    assert refused.status_code == 400 and refused.json()['error']['code'] == 2001
+    assert check('POST', '/services/%s/integrations' % service['id'],
+                 {'integration': {'type': 'events_api_v2_inbound_integration', 'name': 'Events'}}).status_code == 201
+
+
+def test_a_malformed_id_answered_with_400_conforms(check, sim):
+    sim.settings(malformed_id_status=400)
+    answer = check('GET', '/services/NOTANID1')
+    assert answer.status_code == 400 and answer.json()['error']['code'] == 2001
+
+
+def test_incident_lists_by_date_conform(check, sim):
+    service = check('POST', '/services', service_body('old incidents')).json()['service']
+    sim.seed(incidents=[{'service': service['id'], 'count': 2, 'created_at': '2020-01-01T00:00:00Z'}])
+    assert check('GET', '/incidents', total='true', **{'service_ids[]': service['id']}).json()['total'] == 0
+    assert check('GET', '/incidents', total='true', date_range='all', **{'service_ids[]': service['id']}).json()['total'] == 2
+    assert check('GET', '/incidents', total='true', since='2019-12-01T00:00:00Z', until='2020-02-01T00:00:00Z',
+                 **{'service_ids[]': service['id']}).json()['total'] == 2
