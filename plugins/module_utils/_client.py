@@ -140,13 +140,15 @@ class EventsError(ApiError):
 
 
 class RetryBudget:
-    """How many retries one task may make and how long it may spend waiting for them.
+    """How often one request (or one wait for the API) may be retried, and how long one task may
+    spend waiting in all.
 
-    Shared by every request of a task, also by the parallel writes of the catalogue.
+    One budget serves every request of a task, also the parallel writes of the catalogue: the
+    retries are counted per request (`attempt`), the waiting time for the whole task.
     """
 
     def __init__(self, retries, retry_timeout, backoff_base=1.0, backoff_cap=30.0, sleep=time.sleep, clock=time.monotonic):
-        self.retries_left = retries
+        self.retries = retries
         self.retry_timeout = retry_timeout
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
@@ -161,16 +163,16 @@ class RetryBudget:
         delay = min(self.backoff_cap, self.backoff_base * (2 ** attempt))
         return delay * random.uniform(0.5, 1.0)
 
-    def wait(self, seconds):
-        """Spend one retry waiting `seconds`; returns a reason string when the budget forbids it."""
+    def wait(self, seconds, attempt):
+        """Wait `seconds` before retry number `attempt` (0 for the first); returns a reason string,
+        without waiting, when the budget forbids it."""
         with self._lock:
-            if self.retries_left <= 0:
-                return 'no retries left (retries=%d)' % (self.retries_made,)
+            if attempt >= self.retries:
+                return 'no retries left (retries=%d)' % self.retries
             remaining = self._deadline - self._clock()
             if seconds > remaining:
                 return ('waiting %.1f more seconds would exceed retry_timeout=%s'
                         % (seconds, self.retry_timeout))
-            self.retries_left -= 1
             self.retries_made += 1
         if seconds > 0:
             self._sleep(seconds)
@@ -379,6 +381,8 @@ class JsonApiClient:
         self.request_count = 0
         self.rate_limited_requests = 0
         self.rate_limit_wait_seconds = 0.0
+        self._resume_at = 0.0
+        self._held_by = None
         self._stats_lock = threading.Lock()
         self.headers = dict(headers, **{'Content-Type': 'application/json', 'User-Agent': USER_AGENT})
         self.transport = HttpTransport(self.base_url, timeout, validate_certs=validate_certs, ca_path=ca_path)
@@ -441,6 +445,7 @@ class JsonApiClient:
         attempt = 0
         refusals = 0
         while True:
+            self._wait_for_rate_limit_reset()
             with self._stats_lock:
                 self.request_count += 1
             status, data, response_headers, failure = self._send_once(method, path, target, payload, request_headers,
@@ -454,13 +459,29 @@ class JsonApiClient:
                 retryable, wait = True, self.budget.backoff(attempt)
             if not retryable:
                 raise failure
-            refusal = self.budget.wait(wait)
+            self._hold_others(failure, wait)
+            refusal = self.budget.wait(wait, attempt)
             if refusal:
                 failure.message += ' (gave up retrying: %s)' % refusal
                 raise failure
             if failure.status == 429:
                 self._record_rate_limit_wait(wait)
             attempt += 1
+
+    def _hold_others(self, failure, wait):
+        """After a 429, every request of this client (the catalogue's parallel writes share it) waits
+        for the reset, rather than each running into the limit again."""
+        if failure.status == 429:
+            with self._stats_lock:
+                resume_at = time.monotonic() + wait
+                if resume_at > self._resume_at:
+                    # The thread that got the 429 waits in its retry; the hold is for the others.
+                    self._resume_at, self._held_by = resume_at, threading.get_ident()
+
+    def _wait_for_rate_limit_reset(self):
+        delay = self._resume_at - time.monotonic()
+        if delay > 0 and self._held_by != threading.get_ident():
+            self.budget._sleep(delay)
 
     def _record_rate_limit_wait(self, seconds):
         with self._stats_lock:
@@ -564,6 +585,10 @@ class PagerDutyClient(JsonApiClient):
             'Accept': 'application/vnd.pagerduty+json;version=2',
         }
         self.from_email = from_email
+        # Collections whose lookups are remembered for the task (the catalogue resolves one policy
+        # or vendor name for many services); objects that the task itself writes are never cached.
+        self.cached_collections = ()
+        self._found = {}
         super().__init__(base_url, headers, **transport)
 
     def parse_error_body(self, data):
@@ -651,6 +676,15 @@ class PagerDutyClient(JsonApiClient):
         nothing, the exact name is searched. Several matches are an error naming `option` and
         listing them.
         """
+        memo_key = (collection, value, case_sensitive, filter_param, by_id, path)
+        if collection in self.cached_collections and memo_key in self._found:
+            return self._found[memo_key]
+        found = self._find(collection, value, option, singular, case_sensitive, filter_param, query, by_id, path, key)
+        if collection in self.cached_collections:
+            self._found[memo_key] = found
+        return found
+
+    def _find(self, collection, value, option, singular, case_sensitive, filter_param, query, by_id, path, key):
         if by_id and looks_like_id(value):
             found = self.get_object(collection, singular, value, query)
             if found:

@@ -207,13 +207,16 @@ class IntegrationMove(Kind):
             temporary = '%s+moving-%s@%s' % (local, integration['id'].lower(), domain)
             self.client.put(original_path, {'integration': {'integration_email': temporary}})
         copy = None
+        attempt = 0
         while copy is None:
             self.doing = 'create the copy of integration %r on %r' % (integration['name'], destination['name'])
             try:
                 copy = self.client.post(integration_path(destination['id']), {'integration': body})['integration']
             except PagerDutyError as err:
                 copy = self.copy_made_despite(err, destination, name)
-                if copy is None and err.ambiguous and self.client.budget.wait(self.client.budget.backoff(0)) is None:
+                if copy is None and err.ambiguous and self.client.budget.wait(self.client.budget.backoff(attempt),
+                                                                              attempt) is None:
+                    attempt += 1
                     continue  # verified that no copy was made: send the create again
                 if copy is None:
                     if address:

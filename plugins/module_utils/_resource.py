@@ -316,7 +316,7 @@ class Kind:
             found = find()
             if found is not None or attempt == reads - 1:
                 return found
-            if self.client.budget.wait(self.client.budget.backoff(attempt)):
+            if self.client.budget.wait(self.client.budget.backoff(attempt), attempt):
                 return None
         return None
 
@@ -349,7 +349,7 @@ class Kind:
         attempt = 0
         value = read()
         while not settled(value):
-            if self.client.budget.wait(self.client.budget.backoff(attempt)):
+            if self.client.budget.wait(self.client.budget.backoff(attempt), attempt):
                 self.warn('%s did not settle within the retry budget (retry_timeout); PagerDuty may still be '
                           'applying the change' % what)
                 return value
@@ -481,13 +481,15 @@ class Resource(Kind):
         rather than duplicated. `find` overrides how the object is looked for (default: find()).
         """
         find = find or self.find
+        attempt = 0
         while err.ambiguous or self.is_name_conflict(err):
             self.doing = 're-read the %s after a failed create' % self.result_key.replace('_', ' ')
             existing = self.reread_after_failed_create(err, find)
             if existing is not None:
                 return self.present(existing)
-            if not err.ambiguous or self.client.budget.wait(self.client.budget.backoff(0)):
+            if not err.ambiguous or self.client.budget.wait(self.client.budget.backoff(attempt), attempt):
                 raise err
+            attempt += 1
             self.doing = 'create the %s' % self.result_key.replace('_', ' ')
             try:
                 return self.present(self.create(desired))
