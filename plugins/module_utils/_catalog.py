@@ -348,9 +348,9 @@ class ServiceCatalog(Kind):
         limit = self.params['max_deletions']
         if len(deletions) > limit:
             listing = ', '.join(describe_entry(e) for e in deletions)
-            self.fail('max_deletions: the plan deletes %d objects, more than max_deletions=%d, so nothing was changed: '
-                      '%s. Check the scope and the list; raise max_deletions to allow it.' % (len(deletions), limit, listing),
-                      plan=plan)
+            self.fail('max_deletions: the plan deletes %d object%s, more than max_deletions=%d, so nothing was changed: '
+                      '%s. Check the scope and the list; raise max_deletions to allow it.'
+                      % (len(deletions), '' if len(deletions) == 1 else 's', limit, listing), plan=plan)
 
     # -- writing ---------------------------------------------------------------------------------
 
