@@ -11,7 +11,7 @@ SIM_PORT ?= 8080
 NEWEST_PYTHON := 3.13
 OLDEST_PYTHON := 3.11
 
-.PHONY: help demo test sim bench venv unit reliability ecosystem molecule docs docs-lint docs-test integration sanity lint changelog-lint install-collection clean
+.PHONY: help demo test sim bench venv unit reliability ecosystem molecule docs docs-lint docs-test integration integration-newest integration-oldest sanity lint changelog-lint install-collection clean
 
 help:
 	@echo "make demo   - run the example playbooks twice against the simulator (or PAGERDUTY_API_TOKEN's account)"
@@ -48,7 +48,7 @@ unit: venv
 
 # Fault matrix, rate limits, concurrency, bad input and secrets; prints its tables (docs/reliability.md).
 reliability: $(VENV)/.installed
-	$(PY) -m pytest -n 2 tests/reliability
+	ONCALL_TEST_EXECUTION=in_process $(PY) -m pytest -n 2 tests/reliability
 
 # Not part of make test: API requests and time per task next to a uri playbook (docs/performance.md).
 bench: $(VENV)/.installed
@@ -63,9 +63,18 @@ ecosystem: $(VENV)/.installed
 molecule: install-collection
 	cd extensions && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(CURDIR)/$(VENV)/bin/molecule test
 
+# Every target on both execution paths (in process, then forced to the module path), on the newest
+# and the oldest ansible-core at the same time.
 integration: venv
+	$(MAKE) --no-print-directory -j2 --output-sync=target integration-newest integration-oldest
+
+integration-newest:
 	$(PY) tests/tools/run_ansible_test.py integration --local --python $(NEWEST_PYTHON) --color no
+	ONCALL_TEST_EXECUTION=module $(PY) tests/tools/run_ansible_test.py integration --local --python $(NEWEST_PYTHON) --color no
+
+integration-oldest:
 	$(PY_OLDEST) tests/tools/run_ansible_test.py integration --local --python $(OLDEST_PYTHON) --color no
+	ONCALL_TEST_EXECUTION=module $(PY_OLDEST) tests/tools/run_ansible_test.py integration --local --python $(OLDEST_PYTHON) --color no
 
 sanity: $(VENV)/.installed
 	$(PY) tests/tools/run_ansible_test.py sanity --local --requirements --color no

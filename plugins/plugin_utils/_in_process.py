@@ -81,22 +81,33 @@ class InProcessAction(ActionBase):
     # -- the in-process path ---------------------------------------------------------------------
 
     def run_kind(self):
-        params, no_log_values, failure = validate_options(self.kind, self._task.args, self._task.action)
-        if failure is not None:
-            return dict(failed=True, msg=failure, **{EXECUTION_KEY: 'in_process'})
-        task = Task(params, check_mode=bool(self._task.check_mode), diff=bool(self._task.diff))
-        try:
-            result = self.kind(task).execute()
-        except TaskFailed as failed:
-            result = dict(failed.result, failed=True, msg=failed.msg)
-        result.setdefault('changed', False)
-        result['invocation'] = {'module_args': params}
-        if task.warnings:
-            result['warnings'] = list(task.warnings)
-        if task.deprecations:
-            result['deprecations'] = [dict(d) for d in task.deprecations]
-        result[EXECUTION_KEY] = 'in_process'
-        return remove_values(result, no_log_values)
+        return run_in_process(self.kind, self._task.args, check_mode=bool(self._task.check_mode),
+                              diff=bool(self._task.diff), name=self._task.action)
+
+
+def run_in_process(kind, args, check_mode=False, diff=False, name=None):
+    """The result of `kind` for task options `args`, as the in-process path gives it.
+
+    What a module's AnsibleModule does around its code is done here the same way: the options are
+    validated with its validator and messages, the result carries invocation, warnings and
+    deprecations, and no_log values are masked in all of it.
+    """
+    params, no_log_values, failure = validate_options(kind, args, name or 'the module')
+    if failure is not None:
+        return remove_values(dict(failed=True, msg=failure, **{EXECUTION_KEY: 'in_process'}), no_log_values)
+    task = Task(params, check_mode=check_mode, diff=diff)
+    try:
+        result = kind(task).execute()
+    except TaskFailed as failed:
+        result = dict(failed.result, failed=True, msg=failed.msg)
+    result.setdefault('changed', False)
+    result['invocation'] = {'module_args': params}
+    if task.warnings:
+        result['warnings'] = list(task.warnings)
+    if task.deprecations:
+        result['deprecations'] = [dict(d) for d in task.deprecations]
+    result[EXECUTION_KEY] = 'in_process'
+    return remove_values(result, no_log_values)
 
 
 def validate_options(kind, args, name):

@@ -94,6 +94,8 @@ class Simulator:
         self.rate_limiter = RateLimiter()
         self.faults = []
         self.requests = []
+        # Numbers the connections accepted: the request log says which one carried each request.
+        self.connections_opened = 0
         # Bumped by every reset: a request still in flight from before (a delayed one) is dropped
         # instead of acting on the new state.
         self.generation = 0
@@ -215,6 +217,12 @@ def make_handler(sim):
         def drop(self):
             self.close_connection = True
 
+        def setup(self):
+            super().setup()
+            with sim.lock:
+                sim.connections_opened += 1
+                self.connection_number = sim.connections_opened
+
         def dispatch(self, method):
             parts = urlsplit(self.path)
             path, query = parts.path, parse_qs(parts.query, keep_blank_values=True)
@@ -227,7 +235,8 @@ def make_handler(sim):
                 time.sleep(latency / 1000.0)
             generation = sim.generation
             entry = {'method': method, 'path': path, 'query': query, 'body': redacted(body), 'status': None,
-                     'headers': {name: self.headers.get(name) for name in RECORDED_HEADERS}}
+                     'headers': {name: self.headers.get(name) for name in RECORDED_HEADERS},
+                     'connection': self.connection_number}
             with sim.lock:
                 sim.requests.append(entry)
             fault = sim.take_fault(method, path)

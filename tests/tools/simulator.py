@@ -59,6 +59,9 @@ def backend():
         process.wait(10)
 
 
+EXECUTION = os.environ.get('ONCALL_TEST_EXECUTION', 'in_process')
+
+
 def write_integration_config(path, env):
     """ansible-test passes this file to every integration target as extra vars."""
     config = {
@@ -71,7 +74,11 @@ def write_integration_config(path, env):
         'dd_api_url': env.get('DD_API_URL') or os.environ.get('DD_API_URL') or 'https://api.%s' % os.environ.get('DD_SITE', 'datadoghq.com'),
         'dd_api_key': env.get('DD_API_KEY') or os.environ.get('DD_API_KEY', ''),
         'dd_app_key': env.get('DD_APP_KEY') or os.environ.get('DD_APP_KEY', ''),
+        # Which path the modules run on (ONCALL_TEST_EXECUTION=module forces the module path).
+        'pd_execution': EXECUTION,
     }
+    if EXECUTION == 'module':
+        config['oncall_pagerduty_in_process'] = False
     with open(path, 'w') as handle:
         json.dump(config, handle, indent=2)
 
