@@ -31,7 +31,6 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._integration impo
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
     PREDICTED,
     Kind,
-    Task,
     TaskFailed,
     changed_fields,
 )

@@ -337,6 +337,8 @@ class HttpTransport:
         try:
             if connection.sock is None:
                 connection.connect()
+                # A request is one write, its answer is awaited: never hold a segment back for an ACK.
+                connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             else:
                 connection.sock.settimeout(self.timeout)
         except (OSError, http.client.HTTPException) as err:

@@ -1,10 +1,15 @@
-"""`make bench`: API requests and wall time per task, the collection next to a hand-written
-ansible.builtin.uri playbook, for a fleet of services with two integrations each.
+"""`make bench`: API requests and wall time per task.
 
-Phases: create, no-op re-run, update of one setting, delete. Requests come from the simulator's
-request log, time from the clock around each ansible-playbook run (divided by its tasks). Then a
-parallel run of the fleet under PagerDuty's rate limit scaled down, against its lower bound.
-Writes the table to stdout and a chart to docs/performance.png.
+- fleet: the collection next to a hand-written ansible.builtin.uri playbook, for a fleet of
+  services with two integrations each - create, no-op re-run, update of one setting, delete.
+- loops: one no-op loop item of every module on the in-process path and the module path, next to
+  ansible.builtin.debug, on the simulator and with 100 ms of latency (loops.py).
+- catalog: pd_service_catalog next to a loop of tasks, for 500 services (no-op) and 100 created
+  with 100 ms of latency (catalog.py).
+- the cost of a task's parts, and the fleet's create in parallel under a scaled-down rate limit.
+
+Requests come from the simulator's request log, time from the clock around each ansible-playbook
+run. Writes the tables to stdout and charts to docs/performance.png and docs/performance_paths.png.
 """
 
 import argparse
@@ -21,6 +26,7 @@ sys.path.insert(0, REPO_ROOT)
 sys.path.insert(0, os.path.join(REPO_ROOT, 'tests', 'tools'))
 
 from playbook_runs import ansible_playbook  # noqa: E402
+from tests.bench import catalog, loops  # noqa: E402
 from tests.simulator import DEFAULT_TOKEN, SimulatorServer  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -38,6 +44,9 @@ class Bench:
         self.env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, PAGERDUTY_API_URL=self.url,
                         PAGERDUTY_API_TOKEN=DEFAULT_TOKEN, ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_FORCE_COLOR='0')
         self.rows = []
+
+    def playbook(self, args, env=None):
+        return ansible_playbook(args, env=env or self.env)
 
     def control(self, method, name, body=None):
         response = requests.request(method, '%s/_sim/%s' % (self.url, name), json=body, timeout=30)
@@ -150,34 +159,85 @@ def chart(rows, path):
     figure.savefig(path, dpi=110)
 
 
+def paths_chart(costs, path):
+    """ms per no-op loop item of each module, in process and as a module, next to debug."""
+    import matplotlib
+
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, len(costs), figsize=(12, 4.6), sharey=False)
+    for axis, (latency, rows) in zip(axes, sorted(costs.items())):
+        modules = [m for m, p, ms, r in rows if p == 'in_process']
+        debug = [ms for m, p, ms, r in rows if m == 'ansible.builtin.debug'][0]
+        positions = range(len(modules))
+        in_process = {m: ms for m, p, ms, r in rows if p == 'in_process'}
+        as_module = {m: ms for m, p, ms, r in rows if p == 'module'}
+        axis.bar([i - 0.2 for i in positions], [as_module.get(m, 0) for m in modules], 0.4, label='module path')
+        axis.bar([i + 0.2 for i in positions], [in_process[m] for m in modules], 0.4, label='in process')
+        axis.axhline(2 * debug, color='grey', linestyle='--', linewidth=1, label='2 x ansible.builtin.debug')
+        axis.set_xticks(list(positions))
+        axis.set_xticklabels([m.rsplit('.', 1)[1] for m in modules], rotation=40, ha='right', fontsize=8)
+        axis.set_ylabel('ms per no-op loop item')
+        axis.set_title('simulator latency %d ms' % latency)
+        axis.legend(fontsize=8)
+    figure.suptitle('One loop item of each module, in the worker or as a started module (make bench)')
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--services', type=int, default=50)
+    parser.add_argument('--parts', default='fleet,loops,catalog,cost', help='which parts to run, comma-separated')
     parser.add_argument('--chart', default=os.path.join(REPO_ROOT, 'docs', 'performance.png'))
+    parser.add_argument('--paths-chart', default=os.path.join(REPO_ROOT, 'docs', 'performance_paths.png'))
     args = parser.parse_args()
+    parts = set(args.parts.split(','))
     bench = Bench(args.services, tempfile.mkdtemp(prefix='oncall-bench-'))
     try:
-        for implementation, prefix in (('collection', 'ours'), ('uri', 'uri')):
-            bench.control('POST', 'reset')
-            bench.fleet(implementation, prefix)
-        print_table(bench.rows)
-        for implementation in ('collection', 'uri'):
-            totals = per_phase(bench.rows, implementation)
-            print('%-10s ' % implementation + '  '.join('%s: %.2f req, %.0f ms per task' % (p, *totals[p]) for p in PHASES))
-        ours, uri = per_phase(bench.rows, 'collection'), per_phase(bench.rows, 'uri')
-        print('uri / collection: ' + '  '.join('%s: %.1fx requests, %.1fx time' % (p, uri[p][0] / ours[p][0], uri[p][1] / ours[p][1])
-                                               for p in PHASES))
-        cost = bench.task_cost()
-        print('\nWhere a task goes: ansible.builtin.ping costs %(floor).0f ms per task (Ansible itself); one API request to '
-              'the simulator %(round_trip).1f ms; building a TLS context (CA store) %(tls).1f ms, once per task' % cost)
-        # PagerDuty allows 960 requests a minute: 32 every 2 seconds keeps that rate on a short window.
-        limited = bench.rate_limited(limit=32, window=2)
-        print('\nRate-limited parallel create (%(limit)d requests per %(window)d s, %(hosts)d hosts): %(served)d requests, '
-              '%(limited)d answered 429, %(failed)d failed, %(seconds).1f s against a lower bound of %(lower_bound)d s' % limited)
-        chart(bench.rows, args.chart)
-        print('Chart: %s' % os.path.relpath(args.chart, REPO_ROOT))
+        if 'loops' in parts:
+            costs = {}
+            for latency in (0, 100):
+                costs[latency] = loops.item_costs(bench, latency_ms=latency)
+                loops.print_item_costs(costs[latency], latency)
+            paths_chart(costs, args.paths_chart)
+            print('Chart: %s' % os.path.relpath(args.paths_chart, REPO_ROOT))
+        if 'catalog' in parts:
+            catalog.print_rows(catalog.measure(bench))
+        if 'fleet' in parts:
+            run_fleet(bench, args)
+        if 'cost' in parts:
+            run_costs(bench)
     finally:
         bench.server.stop()
+
+
+def run_fleet(bench, args):
+    """The fleet next to the uri playbook, with its table and chart."""
+    for implementation, prefix in (('collection', 'ours'), ('uri', 'uri')):
+        bench.control('POST', 'reset')
+        bench.fleet(implementation, prefix)
+    print_table(bench.rows)
+    for implementation in ('collection', 'uri'):
+        totals = per_phase(bench.rows, implementation)
+        print('%-10s ' % implementation + '  '.join('%s: %.2f req, %.0f ms per task' % (p, *totals[p]) for p in PHASES))
+    ours, uri = per_phase(bench.rows, 'collection'), per_phase(bench.rows, 'uri')
+    print('uri / collection: ' + '  '.join('%s: %.1fx requests, %.1fx time' % (p, uri[p][0] / ours[p][0], uri[p][1] / ours[p][1])
+                                           for p in PHASES))
+    chart(bench.rows, args.chart)
+    print('Chart: %s' % os.path.relpath(args.chart, REPO_ROOT))
+
+
+def run_costs(bench):
+    """Where a task's time goes, and the fleet's parallel create under the rate limit."""
+    cost = bench.task_cost()
+    print('\nWhere a task goes: ansible.builtin.ping costs %(floor).0f ms per task (Ansible itself); one API request to '
+          'the simulator %(round_trip).1f ms; building a TLS context (CA store) %(tls).1f ms' % cost)
+    # PagerDuty allows 960 requests a minute: 32 every 2 seconds keeps that rate on a short window.
+    limited = bench.rate_limited(limit=32, window=2)
+    print('\nRate-limited parallel create (%(limit)d requests per %(window)d s, %(hosts)d hosts): %(served)d requests, '
+          '%(limited)d answered 429, %(failed)d failed, %(seconds).1f s against a lower bound of %(lower_bound)d s' % limited)
 
 
 if __name__ == '__main__':
