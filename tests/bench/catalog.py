@@ -15,8 +15,6 @@ HEADER = '''
   gather_facts: false
   module_defaults:
     group/oncall.pagerduty.pagerduty:
-      api_url: "{{ lookup('ansible.builtin.env', 'PAGERDUTY_API_URL') }}"
-      api_token: "{{ lookup('ansible.builtin.env', 'PAGERDUTY_API_TOKEN') }}"
       retry_timeout: 600
   vars:
     names: "{{ range(1, count | int + 1) | map('string') | map('regex_replace', '^', prefix) | list }}"

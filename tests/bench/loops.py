@@ -9,6 +9,8 @@ import os
 import tempfile
 import time
 
+from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY
+
 ITEMS = 30
 
 # One no-op task per module, against the objects `prepare` makes; `{{ item }}` varies nothing that matters.
@@ -32,14 +34,6 @@ PLAYBOOK = '''
 - name: A loop of no-op items
   hosts: localhost
   gather_facts: false
-  module_defaults:
-    group/oncall.pagerduty.pagerduty:
-      api_url: "{{ lookup('ansible.builtin.env', 'PAGERDUTY_API_URL') }}"
-      api_token: "{{ lookup('ansible.builtin.env', 'PAGERDUTY_API_TOKEN') }}"
-    group/oncall.pagerduty.datadog:
-      api_url: "{{ lookup('ansible.builtin.env', 'PAGERDUTY_API_URL') }}"
-      api_key: sim-datadog-api-key
-      app_key: sim-datadog-app-key
   tasks:
     - name: The item
       %s:
@@ -59,14 +53,16 @@ def prepare(bench):
 
     requests.post(bench.url + '/api/v1/integration/pagerduty/configuration/services', timeout=10,
                   json={'service_name': 'loop-service', 'service_key': 'a' * 32},
-                  headers={'DD-API-KEY': 'sim-datadog-api-key', 'DD-APPLICATION-KEY': 'sim-datadog-app-key'}).raise_for_status()
+                  headers={'DD-API-KEY': DEFAULT_API_KEY, 'DD-APPLICATION-KEY': DEFAULT_APP_KEY}).raise_for_status()
 
 
 def seconds_of(bench, module, items, path, workdir):
     playbook = os.path.join(workdir, 'loop.yml')
     with open(playbook, 'w') as handle:
         handle.write(PLAYBOOK % (module, NO_OP_TASKS[module], items))
-    env = dict(bench.env, ONCALL_PAGERDUTY_IN_PROCESS='1' if path == 'in_process' else '0')
+    # The credentials reach the modules through their environment fallbacks.
+    env = dict(bench.env, ONCALL_PAGERDUTY_IN_PROCESS='1' if path == 'in_process' else '0', DD_API_URL=bench.url,
+               DD_API_KEY=DEFAULT_API_KEY, DD_APP_KEY=DEFAULT_APP_KEY)
     started = time.monotonic()
     code, output, totals = bench.playbook([playbook], env=env)
     elapsed = time.monotonic() - started

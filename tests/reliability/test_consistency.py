@@ -20,14 +20,6 @@ WORKFLOW_PLAYBOOK = '''
 - name: A service's whole life in one play, each task using what the one before made
   hosts: localhost
   gather_facts: false
-  module_defaults:
-    group/oncall.pagerduty.pagerduty:
-      api_url: "{{ lookup('ansible.builtin.env', 'PAGERDUTY_API_URL') }}"
-      api_token: "{{ lookup('ansible.builtin.env', 'PAGERDUTY_API_TOKEN') }}"
-    group/oncall.pagerduty.datadog:
-      api_url: "{{ lookup('ansible.builtin.env', 'PAGERDUTY_API_URL') }}"
-      api_key: "{{ lookup('ansible.builtin.env', 'DD_API_KEY') }}"
-      app_key: "{{ lookup('ansible.builtin.env', 'DD_APP_KEY') }}"
   tasks:
     - name: The legacy service, disabled (a create, then an update)
       oncall.pagerduty.pd_service:
@@ -62,8 +54,10 @@ WORKFLOW_PLAYBOOK = '''
 def test_a_play_converges_on_an_eventually_consistent_account(sim, tmp_path, report):
     playbook = tmp_path / 'workflow.yml'
     playbook.write_text(WORKFLOW_PLAYBOOK)
+    # The credentials reach the modules through their environment fallbacks.
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, PAGERDUTY_API_URL=sim.url, PAGERDUTY_API_TOKEN=sim.token,
-               DD_API_KEY=DEFAULT_API_KEY, DD_APP_KEY=DEFAULT_APP_KEY, ANSIBLE_FORCE_COLOR='0', ANSIBLE_LOCALHOST_WARNING='0')
+               DD_API_URL=sim.url, DD_API_KEY=DEFAULT_API_KEY, DD_APP_KEY=DEFAULT_APP_KEY, ANSIBLE_FORCE_COLOR='0',
+               ANSIBLE_LOCALHOST_WARNING='0')
     seeded = sim.seed(services=[{'name': 'Checkout Legacy', 'escalation_policy': 'Default'}],
                       integrations=[{'service': 'Checkout Legacy', 'type': 'events_api_v2_inbound_integration',
                                      'name': 'Deploys'}])
