@@ -17,7 +17,7 @@ try:
 except ImportError:  # Python 3.8 and older have no IANA database module: time zones are not checked there
     zoneinfo = None
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import Kind, Resource
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PREDICTED, Kind, Resource
 from ansible_collections.oncall.pagerduty.plugins.module_utils._vendor import sort_by_name
 
 # Timeouts PagerDuty reports as null when disabled; results and diffs show them as 0, the value
@@ -37,6 +37,7 @@ ENABLED_STATUSES = ('active', 'warning', 'critical', 'maintenance')
 SERVICE_SETTINGS_SPEC = dict(
     description=dict(type='str'),
     escalation_policy=dict(type='str'),
+    teams=dict(type='list', elements='str'),
     status=dict(type='str', choices=['active', 'disabled']),
     auto_resolve_timeout=dict(type='int'),
     acknowledgement_timeout=dict(type='int'),
@@ -273,8 +274,11 @@ class ServiceResource(Resource):
         if desired.get('status') == 'active' and current and current.get('status') in ENABLED_STATUSES:
             # Enabled already: warning, critical and maintenance describe its incidents, not a setting.
             desired['status'] = current['status']
+        self.policy_teams = (current or {}).get('teams')
         if params['escalation_policy'] is not None:
             desired['escalation_policy'] = self.escalation_policy_reference(current)
+        if params['teams'] is not None:
+            self.check_teams(desired.get('escalation_policy') or (current or {}).get('escalation_policy'))
         rule = params['incident_urgency_rule']
         if rule:
             if rule['type'] == 'constant':
@@ -326,7 +330,28 @@ class ServiceResource(Resource):
             return {'id': existing['id'], 'summary': existing.get('summary')}
         self.doing = 'find the escalation policy %r' % value
         policy = self.resolve_or_predict('escalation_policies', value, self.option('escalation_policy'), 'escalation_policy')
+        self.policy_teams = None if policy.get(PREDICTED) else policy.get('teams') or []
         return {'id': policy['id'], 'summary': policy['name']}
+
+    def check_teams(self, policy):
+        """A service's teams are its escalation policy's: PagerDuty ignores teams sent with a service.
+
+        So `teams` is not sent; it is checked against the policy the service will have, and a
+        difference fails before any write with what to change instead.
+        """
+        if self.policy_teams is None or not policy:
+            return  # a policy that an earlier task of a check run creates, with its teams
+        wanted = self.params['teams']
+        actual = [(t.get('id'), t.get('summary') or t.get('name')) for t in self.policy_teams]
+        unmatched = [team for team in wanted if not any(team in pair for pair in actual)]
+        extra = [name for team_id, name in actual if team_id not in wanted and name not in wanted]
+        if unmatched or extra:
+            held = ', '.join(name for dummy, name in actual) or 'no team'
+            self.fail('%s: a service belongs to the teams of its escalation policy (PagerDuty ignores teams sent with '
+                      'a service), and %r belongs to %s, not %s. Give the service a policy of those teams, or set the '
+                      "policy's teams with oncall.pagerduty.pd_escalation_policy."
+                      % (self.option('teams'), policy.get('summary') or policy.get('id'), held,
+                         ', '.join(wanted) or 'no team'))
 
     def check_update(self, current, changes):
         rule = changes.get('incident_urgency_rule') or {}

@@ -68,6 +68,15 @@ options:
       - Required to create a service.
       - The service belongs to the teams of its escalation policy.
     type: str
+  teams:
+    description:
+      - The teams the service belongs to, by name or ID; V([]) for none.
+      - PagerDuty gives a service the teams of its escalation policy and ignores teams sent with a
+        service, so this is not sent. It is checked against the policy the service will have, and a
+        difference fails before any write, saying which teams the policy has - give the service a
+        policy of those teams, or set the policy's teams with M(oncall.pagerduty.pd_escalation_policy).
+    type: list
+    elements: str
   status:
     description:
       - V(disabled) stops new incidents from triggering on the service; V(active) enables it.

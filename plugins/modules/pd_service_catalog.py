@@ -66,6 +66,12 @@ options:
           - The escalation policy, by exact name or by ID. Required to create a service.
           - Each distinct policy is looked up once, and only when a service must be written with it.
         type: str
+      teams:
+        description:
+          - The teams the service belongs to, checked against its escalation policy's; see
+            O(oncall.pagerduty.pd_service#module:teams).
+        type: list
+        elements: str
       status:
         description: V(active) (enabled, whatever its incidents) or V(disabled).
         type: str

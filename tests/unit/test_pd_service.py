@@ -291,3 +291,19 @@ def test_a_disabled_service_reads_disabled_before_the_create_returns(sim, run_mo
     assert created['changed']
     again = run_module(pd_service, name='web', escalation_policy='Default', status='disabled')
     assert not again['changed'] and len(services(sim)) == 1
+
+
+def test_teams_are_checked_against_the_policys_and_never_sent(sim, run_module):
+    created = run_module(pd_service, name='web', escalation_policy='Payments On-Call', teams=['Payments'])
+    assert created['changed'] and 'teams' not in sim.writes()[0]['body']['service']
+    sim.clear_requests()
+    assert not run_module(pd_service, name='web', teams=['PTEAM02'])['changed']  # by ID, the service's own policy
+    assert len(sim.requests()) == 1
+    wrong = run_module(pd_service, name='web', teams=['Platform'])
+    assert wrong['failed'] and wrong['msg'].startswith(
+        "teams: a service belongs to the teams of its escalation policy (PagerDuty ignores teams sent with a service), "
+        "and 'Payments On-Call' belongs to Payments, not Platform.")
+    moved = run_module(pd_service, name='web', escalation_policy='Platform On-Call', teams=['Platform'])
+    assert moved['changed'] and sim.state()['services'][0]['teams'][0]['summary'] == 'Platform'
+    none = run_module(pd_service, name='other', escalation_policy='Default', teams=['Platform'])
+    assert none['failed'] and "'Default' belongs to no team, not Platform" in none['msg'] and len(sim.state()['services']) == 1
