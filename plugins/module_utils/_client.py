@@ -61,6 +61,9 @@ RATE_LIMIT_WARNING_SECONDS = 5
 TRANSIENT_REFUSALS = ('could not be locked', 'not found', 'could not be found', 'try again')
 # How often one request retries such a refusal (within the retry budget).
 MAX_TRANSIENT_REFUSALS = 5
+# A rate-limited request was not processed: it waits as long as the API asks, within retry_timeout,
+# however often (this only stops a server that keeps answering 429 with no wait).
+MAX_RATE_LIMITED_RETRIES = 100
 
 PLURALS = {'escalation_policy': 'escalation policies', 'business_service': 'business services'}
 
@@ -163,12 +166,15 @@ class RetryBudget:
         delay = min(self.backoff_cap, self.backoff_base * (2 ** attempt))
         return delay * random.uniform(0.5, 1.0)
 
-    def wait(self, seconds, attempt):
+    def wait(self, seconds, attempt, counted=True):
         """Wait `seconds` before retry number `attempt` (0 for the first); returns a reason string,
-        without waiting, when the budget forbids it."""
+        without waiting, when the budget forbids it. A wait that is not `counted` (a rate limit's
+        reset) is bounded by the time left only."""
         with self._lock:
-            if attempt >= self.retries:
+            if counted and attempt >= self.retries:
                 return 'no retries left (retries=%d)' % self.retries
+            if not counted and attempt >= MAX_RATE_LIMITED_RETRIES:
+                return 'rate limited %d times in a row' % attempt
             remaining = self._deadline - self._clock()
             if seconds > remaining:
                 return ('waiting %.1f more seconds would exceed retry_timeout=%s'
@@ -445,6 +451,7 @@ class JsonApiClient:
         request_headers = dict(self.headers, **(headers or {}))
         retry_as = 'PUT' if idempotent else method
         attempt = 0
+        limited = 0
         refusals = 0
         while True:
             self._wait_for_rate_limit_reset()
@@ -454,7 +461,8 @@ class JsonApiClient:
                                                                       retry_as)
             if failure is None:
                 return status, data, response_headers
-            retryable, wait = self._retry_decision(retry_as, failure, response_headers, attempt)
+            rate_limited = failure.status == 429
+            retryable, wait = self._retry_decision(retry_as, failure, response_headers, limited if rate_limited else attempt)
             if not retryable and transient_refusals and is_transient_refusal(failure) \
                     and refusals < MAX_TRANSIENT_REFUSALS:
                 refusals += 1
@@ -462,13 +470,18 @@ class JsonApiClient:
             if not retryable:
                 raise failure
             self._hold_others(failure, wait)
-            refusal = self.budget.wait(wait, attempt)
+            if rate_limited:
+                refusal = self.budget.wait(wait, limited, counted=False)
+            else:
+                refusal = self.budget.wait(wait, attempt)
             if refusal:
                 failure.message += ' (gave up retrying: %s)' % refusal
                 raise failure
-            if failure.status == 429:
+            if rate_limited:
                 self._record_rate_limit_wait(wait)
-            attempt += 1
+                limited += 1
+            else:
+                attempt += 1
 
     def _hold_others(self, failure, wait):
         """After a 429, every request of this client (the catalogue's parallel writes share it) waits
@@ -549,8 +562,8 @@ class JsonApiClient:
             wait = _header_seconds(headers, *self.rate_limit_reset_headers)
             if wait is None:
                 return True, self.budget.backoff(attempt)
-            # A little jitter so parallel tasks do not return at the same instant.
-            return True, wait + random.uniform(0, 0.25)
+            # Jitter, so that the tasks waiting for one reset do not all return at the same instant.
+            return True, wait + random.uniform(0, 0.5)
         if error.status is None:
             if not getattr(error, 'retryable_connection', False):
                 return False, 0
@@ -634,6 +647,16 @@ class PagerDutyClient(JsonApiClient):
                     'Stopped listing %s after %d results: PagerDuty returns at most %d results per listing. '
                     'Narrow it with a filter (name, query or team).' % (path, offset, OFFSET_CAP))
                 return
+
+    def paginate_cursor(self, path, key, query=None):
+        """Yield every object of a cursor-paginated list (`after` names the next page; /alert_grouping_settings)."""
+        query = dict(query or {}, limit=PAGE_LIMIT)
+        while True:
+            data = self.request('GET', path, query)[1] or {}
+            yield from data.get(key) or []
+            if not data.get('after'):
+                return
+            query['after'] = data['after']
 
     # -- lookups ---------------------------------------------------------------------------------
 
