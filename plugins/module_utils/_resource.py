@@ -17,7 +17,6 @@ run the same code. Failures are ``TaskFailed``; each entry point reports them it
 from __future__ import annotations
 
 import copy
-import os
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import (
     PAGERDUTY_REGIONS,
@@ -533,11 +532,3 @@ class Resource(Kind):
         if not self.task.diff:
             result.pop('diff', None)
         return result
-
-
-def environment_value(*names):
-    """The first of these environment variables that is set (for options read after validation)."""
-    for name in names:
-        if os.environ.get(name):
-            return os.environ[name]
-    return None
