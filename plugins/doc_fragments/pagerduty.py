@@ -62,7 +62,7 @@ options:
       - How many times one request may be retried after a server error, a timeout or a lost connection.
         They are retried with exponential backoff, and only when repeating the request cannot
         duplicate anything; a create is never repeated blindly, see the module's notes.
-      - A rate-limited request (HTTP 429) was not processed: it is retried after the time the API asks
+      - A rate-limited request (HTTP 429) was not processed, so it is retried after the time the API asks
         for, as often as O(retry_timeout) allows.
       - V(0) disables retries.
     type: int
