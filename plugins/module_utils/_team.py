@@ -1,0 +1,157 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to oncall.pagerduty
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""PagerDuty teams: finding them, their options, validation, writes and presentation.
+
+Used by pd_team; pd_escalation_policy resolves a policy's teams with the same look-ups.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import Resource
+
+# The Team schema's limits (PagerDuty's OpenAPI description).
+TEAM_NAME_MAX = 100
+TEAM_DESCRIPTION_MAX = 1024
+_NON_PRINTABLE = re.compile(r'[\x00-\x1f\x7f]')
+
+
+def team_by_id(client, team_id):
+    return client.get_object('teams', 'team', team_id)
+
+
+def team_by_name(client, name, option='name'):
+    """The team with exactly this name, or None; several is an error listing them."""
+    return client.find('teams', name, option, 'team', by_id=False)
+
+
+def present_team(team):
+    """The team as results show it: a team without a description has '' (PagerDuty may say null)."""
+    if not team:
+        return team
+    return dict(team, description=team.get('description') or '')
+
+
+def check_name(kind, option, limit=None):
+    """Fail, naming the option, on a name PagerDuty would refuse or that could not be found again."""
+    name = kind.params.get(option)
+    if name is None:
+        return
+    if not name.strip():
+        kind.fail('%s: must not be blank' % kind.option(option))
+    if _NON_PRINTABLE.search(name):
+        kind.fail('%s: must not contain non-printable characters (%r)' % (kind.option(option), name))
+    if name != name.strip():
+        kind.fail('%s: must not start or end with a space (%r)' % (kind.option(option), name))
+    if limit is not None and len(name) > limit:
+        kind.fail('%s: PagerDuty allows at most %d characters, got %d' % (kind.option(option), limit, len(name)))
+
+
+def fail_if_name_taken(kind, collection, singular, changes, current):
+    """Before a rename, fail naming the option when another object of the collection has the new name
+    (PagerDuty would refuse the write: "Name has already been taken")."""
+    name = changes.get('name')
+    if name is None:
+        return
+    option = 'new_name' if kind.params.get('new_name') else 'name'
+    kind.doing = 'look for another %s named %r' % (singular.replace('_', ' '), name)
+    other = kind.client.find(collection, name, kind.option(option), singular, by_id=False)
+    if other is not None and other['id'] != current['id']:
+        kind.fail('%s: another %s is named %r already (%s); choose another name, or rename or delete that one first'
+                  % (kind.option(option), singular.replace('_', ' '), name, other['id']))
+
+
+class TeamResource(Resource):
+    """A PagerDuty team, found by its exact name or its ID."""
+
+    result_key = 'team'
+    argument_spec = dict(
+        name=dict(type='str'),
+        new_name=dict(type='str'),
+        id=dict(type='str'),
+        description=dict(type='str'),
+        state=dict(type='str', default='present', choices=['absent', 'present']),
+    )
+    option_rules = dict(required_one_of=[('name', 'id')], mutually_exclusive=[('id', 'new_name')],
+                        required_by={'new_name': 'name'})
+    settable_fields = ('name', 'description')
+
+    def validate(self):
+        self.fail_if_blank('id')
+        for option in ('name', 'new_name'):
+            check_name(self, option, TEAM_NAME_MAX)
+        description = self.params['description']
+        if description is not None and len(description) > TEAM_DESCRIPTION_MAX:
+            self.fail('%s: PagerDuty allows at most %d characters, got %d'
+                      % (self.option('description'), TEAM_DESCRIPTION_MAX, len(description)))
+
+    def find(self):
+        if self.params['id']:
+            found = team_by_id(self.client, self.params['id'])
+            if found is None and self.state() == 'present':
+                self.fail('%s: no team has the ID %r; to create a team, give its name instead'
+                          % (self.option('id'), self.params['id']))
+            return found
+        found = team_by_name(self.client, self.params['name'], self.option('name'))
+        new_name = self.params['new_name']
+        if found is None and new_name:
+            found = team_by_name(self.client, new_name, self.option('new_name'))
+            if found is None and self.state() == 'present':
+                self.fail('%s: no team is named %r to rename to %r, nor %r yet; to create a team, give its name '
+                          'without new_name' % (self.option('name'), self.params['name'], new_name, new_name))
+        return found
+
+    def present(self, obj):
+        return present_team(obj)
+
+    def desired(self, current):
+        desired = {}
+        for option in ('name', 'description'):
+            if self.params[option] is not None:
+                desired[option] = self.params[option]
+        if self.params['new_name']:
+            desired['name'] = self.params['new_name']
+        return desired
+
+    def check_update(self, current, changes):
+        fail_if_name_taken(self, 'teams', 'team', changes, current)
+
+    def predict_create(self, desired):
+        return dict({'type': 'team', 'description': '', 'default_role': 'manager'}, **desired, id=None)
+
+    def create(self, desired):
+        return self.client.post('/teams', {'team': dict(desired, type='team')})['team']
+
+    def update(self, current, changes):
+        return self.client.put('/teams/%s' % current['id'], {'team': dict(changes, type='team')})['team']
+
+    def read_back(self, obj):
+        return team_by_id(self.client, obj['id'])
+
+    def is_name_conflict(self, err):
+        return err.status == 400 and any('already been taken' in str(e) for e in err.errors)
+
+    def ensure_absent(self, current):
+        if current is not None:
+            self.check_delete(current)
+        return super().ensure_absent(current)
+
+    def check_delete(self, team):
+        """PagerDuty refuses to delete a team that escalation policies or schedules belong to: say which, first."""
+        self.doing = 'find what belongs to the team %r' % team['name']
+        query = {'team_ids[]': [team['id']]}
+        held = []
+        for collection, label in (('escalation_policies', 'escalation policies'), ('schedules', 'schedules')):
+            names = sorted(o.get('name') or o['id'] for o in self.client.paginate('/' + collection, collection, query))
+            if names:
+                held.append('the %s %s' % (label, ', '.join(repr(n) for n in names)))
+        if held:
+            self.fail("%s: PagerDuty deletes only a team that nothing belongs to, and %r has %s. Remove the team "
+                      "from them first (for a policy, oncall.pagerduty.pd_escalation_policy with teams: [] or another "
+                      "team), or delete them." % (self.option('state'), team['name'], ' and '.join(held)))
+
+    def delete(self, current):
+        self.client.delete('/teams/%s' % current['id'])
