@@ -34,6 +34,18 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import 
     TaskFailed,
     changed_fields,
 )
+from ansible_collections.oncall.pagerduty.plugins.module_utils._service_dependency import (
+    DEPENDS_ON_OPTION,
+    ServiceDirectory,
+    parse_service_references,
+    plan_dependencies,
+    listed as listed_services,
+    read_relationships,
+    send_dependency_changes,
+    service_node,
+    supporting_refs,
+    warn_gone,
+)
 from ansible_collections.oncall.pagerduty.plugins.module_utils._service import (
     SERVICE_INCLUDES,
     ServiceResource,
@@ -61,6 +73,7 @@ def service_item_spec():
     spec['name'] = dict(type='str', required=True)
     spec['integrations'] = dict(type='list', elements='dict', options=integration_item_spec(),
                                 mutually_exclusive=[('type', 'vendor'), ('rotate_key', 'max_key_age_days')])
+    spec['depends_on'] = copy.deepcopy(DEPENDS_ON_OPTION)
     return spec
 
 
@@ -82,6 +95,7 @@ class ServicePlan(ObjectPlan):
         self.name = name
         self.integrations = []        # ObjectPlan of each listed integration
         self.integration_deletes = []  # ObjectPlan of each integration the state removes
+        self.dependencies = None      # the DependencyPlan of its depends_on, when the item lists it
 
 
 class ServiceCatalog(Kind):
@@ -128,6 +142,8 @@ class ServiceCatalog(Kind):
                     self.fail('services[%d].name: %r is also services[%d]; each service is listed once'
                               % (index, name, names[name]))
                 names[name] = index
+            if item['depends_on'] is not None:
+                parse_service_references(kind, item['depends_on'], 'depends_on')
             seen = {}
             for position, integration in enumerate(item['integrations'] or []):
                 self.integration_kind(kind, index, position, integration).validate()
@@ -182,11 +198,14 @@ class ServiceCatalog(Kind):
         current = self.read_catalogue()
         self.doing = 'plan the changes'
         plans = [self.plan_service(index, item, current) for index, item in enumerate(self.params['services'])]
+        self.plan_all_dependencies(plans, current)
         plans += self.plan_purge(plans, current)
         plan = self.describe_plan(plans)
         self.check_deletions(plan)
         self.doing = None
         failures = self.write(plans)
+        if not failures:
+            failures = self.write_dependencies(plans)
         result = dict(changed=bool(plan), plan=plan, services=self.services_after(plans))
         if self.task.diff:
             result['diff'] = self.diffs(plans)
@@ -248,12 +267,14 @@ class ServiceCatalog(Kind):
                 found[service['name']] = service
             self.scoped_names = {name for name, service in found.items() if self.in_scope(service)}
         missing = names - set(found)
+        self.whole_account = None
         if missing:
             # Listed services not read yet (no scope, or outside it): the whole account by pages
             # of 100, or one lookup by name each, whichever costs fewer requests.
             total = self.client.request('GET', '/services', {'limit': 1, 'total': 'true'})[1].get('total') or 0
             if math.ceil(total / float(PAGE_LIMIT)) <= len(missing):
-                for service in self.list_services({'include[]': list(CATALOG_INCLUDES)}):
+                self.whole_account = self.list_services({'include[]': list(CATALOG_INCLUDES)})
+                for service in self.whole_account:
                     found.setdefault(service['name'], service)
             else:
                 for name in sorted(missing):
@@ -316,6 +337,60 @@ class ServiceCatalog(Kind):
                     kind.service = parent
                     plan.integration_deletes.append(ObjectPlan(kind, kind.present(integration), action='delete'))
 
+    def plan_all_dependencies(self, plans, current_services):
+        """The depends_on of each item that lists it: merged adds what is missing; replaced and
+        overridden make the list exact. Supporting services the catalogue lists are known without a
+        request (those it creates too); others are looked up once each."""
+        listed = [(index, plan) for index, plan in enumerate(plans) if self.params['services'][index]['depends_on'] is not None]
+        if not listed:
+            return
+        mode = 'append' if self.params['state'] == 'merged' else 'exclusive'
+        catalogue = {}
+        for plan in plans:
+            service = plan.current or {'id': None, 'name': plan.name, PREDICTED: True}
+            catalogue[plan.name] = service_node(dict(service, name=plan.name), 'technical')
+        directory = ServiceDirectory(self, technical=self.whole_account)
+        for index, plan in listed:
+            kind = plan.kind
+            node = catalogue[plan.name]
+            relationships = []
+            if node['id'] is not None:
+                self.doing = 'read the dependencies of service %r' % plan.name
+                relationships = read_relationships(self.client, node) or []
+            items = parse_service_references(kind, self.params['services'][index]['depends_on'], 'depends_on')
+            known = [(label, dict(catalogue[value])) for label, value, service_type in items
+                     if value in catalogue and service_type in (None, 'technical')]
+            others = [item for item in items if not (item[1] in catalogue and item[2] in (None, 'technical'))]
+            wanted = known + directory.supporting(others, 'present', supporting_refs(node, relationships))
+            plan.dependencies = plan_dependencies(kind, node, relationships, wanted, mode, 'present', directory.describe,
+                                                  option='depends_on')
+            warn_gone(kind, plan.dependencies)
+            if plan.dependencies.changed:
+                directory.name_all(plan.dependencies.before + plan.dependencies.after)
+
+    def write_dependencies(self, plans):
+        """Every service's dependency changes in one associate and one disassociate request, once the
+        services exist (a service may depend on one this run creates)."""
+        changed = [plan for plan in plans if plan.dependencies is not None and plan.dependencies.changed]
+        if not changed or self.check_mode:
+            return []
+        ids = {plan.name: ((plan.result or {}).get('service') or plan.current or {}).get('id') for plan in plans}
+        for plan in changed:
+            dependencies = plan.dependencies
+            for node in [dependencies.service] + dependencies.associate + dependencies.disassociate:
+                if node['id'] is None:
+                    node['id'] = ids.get(node['name'])
+                    node.pop(PREDICTED, None)
+        try:
+            send_dependency_changes(self, [plan.dependencies for plan in changed])
+        except TaskFailed as failure:
+            return [(plan, failure.msg) for plan in changed]
+        except ApiError as err:
+            return [(plan, self.explain(err)) for plan in changed]
+        for plan in changed:
+            plan.dependencies.done = True
+        return []
+
     def plan_purge(self, plans, current_services):
         """overridden: every service in the scope that is not listed is deleted."""
         if self.params['state'] != 'overridden':
@@ -340,6 +415,7 @@ class ServiceCatalog(Kind):
                 if integration.action:
                     name = integration.desired.get('name')
                     entries.append(plan_entry(integration.action, 'integration', plan.name, name, integration.changes))
+            entries.extend(dependency_entries(plan))
         return entries
 
     def check_deletions(self, plan):
@@ -414,6 +490,9 @@ class ServiceCatalog(Kind):
                     name = (integration.desired or integration.current).get('name')
                     entry = plan_entry(integration.action, 'integration', plan.name, name)
                     (done if getattr(integration, 'done', False) else not_done).append(entry)
+            dependencies_done = getattr(plan.dependencies, 'done', False)
+            for entry in dependency_entries(plan):
+                (done if dependencies_done else not_done).append(entry)
         return done, not_done
 
     @staticmethod
@@ -446,6 +525,8 @@ class ServiceCatalog(Kind):
                     listed.append(shown)
             others = [present_integration(i, self.params['return_keys']) for i in integrations.values()]
             service['integrations'] = listed + others
+            if plan.dependencies is not None:
+                service['depends_on'] = listed_services(plan.dependencies.result)
             services.append(service)
         return services
 
@@ -464,6 +545,10 @@ class ServiceCatalog(Kind):
                     name = (integration.desired or integration.current).get('name')
                     before.setdefault('integrations', {})[name] = integration_diff['before']
                     after.setdefault('integrations', {})[name] = integration_diff['after']
+            if plan.dependencies is not None and plan.dependencies.changed:
+                dependency_diff = plan.dependencies.diff()
+                before.update(dependency_diff['before'])
+                after.update(dependency_diff['after'])
             if before or after:
                 diffs.append({'before_header': 'service %s' % plan.name, 'after_header': 'service %s' % plan.name,
                               'before': before, 'after': after})
@@ -479,7 +564,27 @@ class ServiceCatalog(Kind):
         self.scope_team_ids = query.get('team_ids[]', [])
         services = [present_service(s) for s in self.list_services(query) if self.in_scope(s)]
         services.sort(key=lambda s: (s['name'].casefold(), s['name']))
-        return dict(changed=False, services=[gathered_service(s) for s in services])
+        gathered = [gathered_service(s) for s in services]
+        directory = ServiceDirectory(self)
+        for item, service in zip(gathered, services):
+            self.doing = 'read the dependencies of service %r' % service['name']
+            node = service_node(service, 'technical')
+            supporting = supporting_refs(node, read_relationships(self.client, node) or [])
+            directory.name_all(supporting)
+            if supporting:
+                item['depends_on'] = [ref['name'] if ref['type'] == 'technical' else {'name': ref['name'], 'type': ref['type']}
+                                      for ref in sorted(supporting, key=lambda r: (r['type'], r['name'] or ''))]
+        return dict(changed=False, services=gathered)
+
+
+def dependency_entries(plan):
+    """A create (associate) or delete (disassociate) entry per dependency the run changes."""
+    dependencies = plan.dependencies
+    if dependencies is None:
+        return []
+    return ([dict(plan_entry('create', 'dependency', plan.name), depends_on=node['name']) for node in dependencies.associate]
+            + [dict(plan_entry('delete', 'dependency', plan.name), depends_on=node['name'])
+               for node in dependencies.disassociate])
 
 
 def plan_entry(action, kind, service, integration=None, fields=None):
@@ -492,6 +597,8 @@ def plan_entry(action, kind, service, integration=None, fields=None):
 
 
 def describe_entry(entry):
+    if entry['kind'] == 'dependency':
+        return 'the dependency of service %r on %r' % (entry['service'], entry['depends_on'])
     if entry['kind'] == 'integration':
         return 'integration %r of service %r' % (entry['integration'], entry['service'])
     return 'service %r' % entry['service']

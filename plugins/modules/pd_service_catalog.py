@@ -182,6 +182,17 @@ options:
         description: Deprecated by PagerDuty; see O(oncall.pagerduty.pd_service#module:alert_creation).
         type: str
         choices: [create_alerts_and_incidents, create_incidents]
+      depends_on:
+        description:
+          - The services this service depends on (its supporting services), each a name or ID, or
+            C({name, type}) with type V(technical) or V(business); see M(oncall.pagerduty.pd_service_dependency).
+          - A listed service may depend on another listed service, also one the run creates.
+          - With O(state=merged) the missing dependencies are added; with O(state=replaced) and
+            O(state=overridden) the list is exact. Leaving O(services[].depends_on) out leaves them as they are.
+          - All the catalogue's dependency changes are sent in one associate and one disassociate
+            request, after the services are written.
+        type: list
+        elements: raw
       integrations:
         description:
           - The service's integrations, each with the options of M(oncall.pagerduty.pd_integration)
@@ -331,6 +342,8 @@ notes:
   - A run that changes nothing costs one request per 100 services read (plus one to count them when
     listed services are not in O(scope)), whatever the number of services and integrations listed.
     Escalation policies and vendors are looked up once per distinct name, only when a write needs them.
+    PagerDuty reads dependencies one service at a time, so each item that lists O(services[].depends_on)
+    adds one request (and V(gathered) one per service).
   - When a write fails, the task fails after the other services' writes are done, and says in
     RV(done) and RV(not_done) what was and was not changed. A create whose answer was lost is read
     back before it is ever sent again, as in M(oncall.pagerduty.pd_service).
@@ -403,8 +416,12 @@ plan:
       description: V(create), V(update), V(delete), V(rotate) (a new key) or V(recreate) (another kind).
       type: str
     kind:
-      description: V(service) or V(integration).
+      description: V(service), V(integration) or V(dependency).
       type: str
+    depends_on:
+      description: The supporting service of a dependency.
+      type: str
+      returned: for dependencies
     service:
       description: The service's name.
       type: str

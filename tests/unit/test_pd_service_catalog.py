@@ -198,6 +198,8 @@ def varied_services(count):
 def test_gathered_round_trip_of_fifty_varied_services_changes_nothing(sim, run_module):
     specs, integrations = varied_services(50)
     sim.seed(services=specs + [service('not-mine')], integrations=integrations)
+    run_module(pd_service_catalog, services=[dict(name='adopt-01', depends_on=['adopt-02', 'not-mine']),
+                                             dict(name='adopt-03', depends_on=['adopt-01'])])
     sim.clear_requests()
     gathered = run_module(pd_service_catalog, state='gathered', scope=dict(name_prefix='adopt-'))
     assert not gathered['changed'] and sim.writes() == [] and len(gathered['services']) == 50
@@ -207,6 +209,7 @@ def test_gathered_round_trip_of_fifty_varied_services_changes_nothing(sim, run_m
         {'at': 'support_hours_start', 'to_urgency': 'high'}]
     assert {'vendor': 'Datadog', 'name': 'Datadog-adopt-02'} in first['integrations']
     assert all('integration_key' not in i for s in gathered['services'] for i in s['integrations'])
+    assert gathered['services'][1]['depends_on'] == ['adopt-02', 'not-mine']
     sim.clear_requests()
     fed_back = run_module(pd_service_catalog, state='merged', services=gathered['services'])
     assert not fed_back.get('failed'), fed_back.get('msg')
@@ -276,3 +279,46 @@ def test_predicted_parents_warn_once_per_item(sim, run_module):
     result = run_module(pd_service_catalog, check_mode=True, services=[service('new', 'Policy Made Earlier')])
     assert result['changed'] and any("services[0].escalation_policy: no escalation policy is named 'Policy Made Earlier' "
                                      "yet" in w for w in warning_texts(result))
+
+
+# -- depends_on ----------------------------------------------------------------------------------
+
+def dependencies_of(sim, run_module, name):
+    from ansible_collections.oncall.pagerduty.plugins.modules import pd_service_catalog as catalog
+
+    gathered = run_module(catalog, state='gathered', scope=dict(name_prefix=name))
+    return [s.get('depends_on', []) for s in gathered['services'] if s['name'] == name][0]
+
+
+def test_depends_on_reaches_services_the_run_creates_in_one_associate_request(sim, run_module):
+    sim.seed(services=[service('db')])
+    services = [service('api', depends_on=['worker', 'db']), service('worker', depends_on=['db'])]
+    checked = run_module(pd_service_catalog, check_mode=True, diff=True, services=services)
+    assert sim.writes() == []
+    real = run_module(pd_service_catalog, diff=True, services=services)
+    assert real['plan'] == checked['plan'] and real['diff'] == checked['diff']
+    assert sorted((e['service'], e['depends_on']) for e in real['plan'] if e['kind'] == 'dependency') == [
+        ('api', 'db'), ('api', 'worker'), ('worker', 'db')]
+    assert [r['path'] for r in sim.writes()].count('/service_dependencies/associate') == 1
+    assert dependencies_of(sim, run_module, 'api') == ['db', 'worker']
+    sim.clear_requests()
+    again = run_module(pd_service_catalog, services=services)
+    assert again['plan'] == [] and sim.writes() == []
+
+
+def test_merged_adds_dependencies_and_replaced_makes_them_exact(sim, run_module):
+    sim.seed(services=[service('api'), service('db'), service('cache')])
+    run_module(pd_service_catalog, services=[dict(name='api', depends_on=['db', 'cache'])])
+    merged = run_module(pd_service_catalog, services=[dict(name='api', depends_on=['db'])])
+    assert merged['plan'] == [] and dependencies_of(sim, run_module, 'api') == ['cache', 'db']
+    replaced = run_module(pd_service_catalog, state='replaced', services=[dict(name='api', depends_on=['db'])])
+    assert [(e['action'], e['depends_on']) for e in replaced['plan']] == [('delete', 'cache')]
+    assert dependencies_of(sim, run_module, 'api') == ['db']
+
+
+def test_a_missing_supporting_service_names_the_item(sim, run_module):
+    sim.seed(services=[service('api'), service('database')])
+    result = run_module(pd_service_catalog, services=[dict(name='api', depends_on=['databse'])])
+    assert result['failed'] and result['msg'].startswith("services[0].depends_on[0]: no technical or business service is "
+                                                         "named or identified by 'databse'")
+    assert sim.writes() == []
