@@ -412,9 +412,9 @@ class JsonApiClient:
                 return None
             raise
 
-    def post(self, path, body, headers=None, idempotent=False, transient_refusals=False):
+    def post(self, path, body, headers=None, idempotent=False, transient_refusals=False, answered_errors_retried=False):
         return self.request('POST', path, body=body, headers=headers, idempotent=idempotent,
-                            transient_refusals=transient_refusals)[1]
+                            transient_refusals=transient_refusals, answered_errors_retried=answered_errors_retried)[1]
 
     def put(self, path, body, headers=None):
         return self.request('PUT', path, body=body, headers=headers)[1]
@@ -440,11 +440,14 @@ class JsonApiClient:
             return path + '?' + urlencode(query, doseq=True)
         return path
 
-    def request(self, method, path, query=None, body=None, headers=None, idempotent=False, transient_refusals=False):
+    def request(self, method, path, query=None, body=None, headers=None, idempotent=False, transient_refusals=False,
+                answered_errors_retried=False):
         """Send one API request, retrying within the budget. Returns (status, data, headers).
 
         `idempotent` marks a POST that is safe to repeat (an event with a dedup_key).
         `transient_refusals` retries a 400 that says it is passing (see TRANSIENT_REFUSALS), a few times.
+        `answered_errors_retried` retries a POST that was answered with 408 or 5xx (an API that says such
+        an answer means not processed, as the Events API does), but not one whose answer was lost.
         """
         target = self.path_and_query(path, query)
         payload = None if body is None else json.dumps(body).encode('utf-8')
@@ -466,6 +469,10 @@ class JsonApiClient:
             if not retryable and transient_refusals and is_transient_refusal(failure) \
                     and refusals < MAX_TRANSIENT_REFUSALS:
                 refusals += 1
+                retryable, wait = True, self.budget.backoff(attempt)
+            if not retryable and answered_errors_retried and failure.status is not None \
+                    and (failure.status == 408 or failure.status >= 500):
+                failure.ambiguous = False  # this API says so: an error it answered was not processed
                 retryable, wait = True, self.budget.backoff(attempt)
             if not retryable:
                 raise failure

@@ -118,6 +118,7 @@ class PagerDutyAccount(PeopleEndpoints, MaintenanceEndpoints, EventsEndpoints, G
         self._ids = itertools.count(1)
         self.settings = dict(DEFAULT_SETTINGS)
         self._born = {}        # object id -> when it was created (while reads lag writes)
+        self.request_headers = {}  # of the request being handled (the server sets them)
         self._previous = {}    # object id -> (when it was updated, the version before)
         self.vendors = {}
         self.services = {}
@@ -789,9 +790,12 @@ class PagerDutyAccount(PeopleEndpoints, MaintenanceEndpoints, EventsEndpoints, G
         service_ids = set(query.get('service_ids[]', []))
         statuses = set(query.get('statuses[]', [])) or set(OPEN_STATUSES) | {'resolved'}
         since, until = self.incident_window(query)
-        items = [i for i in self.incidents.values()
+        incident_key = query.get('incident_key', [None])[0]
+        items = [self.as_read(i['id'], i) for i in self.incidents.values() if self.readable(i['id'])]
+        items = [i for i in items
                  if i['status'] in statuses and (not service_ids or i['service']['id'] in service_ids)
-                 and (since is None or since <= parse_time(i['created_at']) <= until)]
+                 and (since is None or since <= parse_time(i['created_at']) <= until)
+                 and (incident_key is None or self.incident_has_key(i, incident_key))]
         items.sort(key=lambda i: i['id'])
         result = self.page(items, query, 'incidents')
         result['incidents'] = [{k: v for k, v in i.items() if k != 'integration_id'} for i in result['incidents']]

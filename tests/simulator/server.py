@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from .datadog import DatadogAccount
 from .datadog import failure as datadog_failure
+from .events import event_refused
 from .pagerduty import ApiFailure, PagerDutyAccount
 
 DEFAULT_TOKEN = 'sim-full-access-token'
@@ -19,9 +20,9 @@ DEFAULT_READONLY_TOKEN = 'sim-read-only-token'
 CONTROL_PREFIX = '/_sim/'
 FAULT_ACTIONS = ('status', 'delay', 'drop', 'commit_then_drop')
 # Headers kept in the request log; credentials never are.
-RECORDED_HEADERS = ('accept', 'user-agent', 'content-type')
+RECORDED_HEADERS = ('accept', 'user-agent', 'content-type', 'from')
 # Body fields replaced in the request log: keys are secrets wherever they appear.
-REDACTED_FIELDS = ('service_key',)
+REDACTED_FIELDS = ('service_key', 'routing_key')
 REDACTED = '<redacted>'
 
 
@@ -162,8 +163,12 @@ class Simulator:
                 if not allowed:
                     raise ApiFailure(429, 2020, message='Rate Limit Exceeded', headers=limit_headers)
             if method in ('POST', 'PUT') and not isinstance(body, dict):
+                if api == 'events':
+                    raise event_refused(['JSON parse error'], 'Event object format is unrecognized', 'Unrecognized object')
                 raise ApiFailure(400, 2001, ['The request body must be JSON'])
             with self.lock:
+                # What a handler may need of the request besides its query and body (the From header).
+                self.pagerduty.request_headers = headers
                 status, data = handler(query, body, *args)
             return status, data, limit_headers
         except ApiFailure as failure:

@@ -1,0 +1,417 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to oncall.pagerduty
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""PagerDuty maintenance windows: identity (a description on a set of services, ongoing or future), times
+given as ISO 8601 or "now for N minutes", and the writes PagerDuty allows on windows that have started
+or ended.
+
+Used by pd_maintenance_window. The ISO 8601 helpers are also used by pd_event (event timestamps).
+"""
+
+from __future__ import annotations
+
+import datetime
+import email.utils
+import re
+import time
+
+from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PAGE_LIMIT, PagerDutyError
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PREDICTED, Resource, env_fallback
+
+UTC = datetime.timezone.utc
+NOW = 'now'
+# A window made "now for N minutes" starts when PagerDuty receives it, a moment after the time sent:
+# its length is taken as N minutes within this margin, so that a second run changes nothing.
+START_NOW_MARGIN = datetime.timedelta(seconds=60)
+_ISO_8601 = re.compile(r'^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?'
+                       r'\s*(?:(?P<utc>[Zz])|(?P<sign>[+-])(?P<hours>\d{2}):?(?P<minutes>\d{2}))?$')
+
+
+# -- times -----------------------------------------------------------------------------------------
+
+def parse_iso8601(value):
+    """(aware datetime or None, has a zone?) for an ISO 8601 date and time such as 2025-05-01T22:00:00+02:00.
+
+    None with True: not a date and time at all; None with False: a date and time without a zone.
+    """
+    match = _ISO_8601.match((value or '').strip())
+    if not match:
+        return None, True
+    if not match.group('utc') and not match.group('sign'):
+        return None, False
+    year, month, day, hour, minute = (int(match.group(n)) for n in range(1, 6))
+    second = int(match.group(6) or 0)
+    micro = int((match.group(7) or '0')[:6].ljust(6, '0'))
+    offset = datetime.timedelta(0)
+    if match.group('sign'):
+        offset = datetime.timedelta(hours=int(match.group('hours')), minutes=int(match.group('minutes')))
+        if match.group('sign') == '-':
+            offset = -offset
+    try:
+        return datetime.datetime(year, month, day, hour, minute, second, micro,
+                                 tzinfo=datetime.timezone(offset)), True
+    except ValueError:  # 2025-02-30, 25:00, an offset of 24 hours or more
+        return None, True
+
+
+def time_problem(value):
+    """Why `value` is not a time PagerDuty takes, or None."""
+    moment, zoned = parse_iso8601(value)
+    if moment is not None:
+        return None
+    if not zoned:
+        return ('%r has no time zone; add Z (UTC) or an offset such as +02:00, for example %sZ'
+                % (value, value.strip().replace(' ', 'T')))
+    return '%r is not an ISO 8601 date and time such as 2025-05-01T22:00:00+02:00' % value
+
+
+def utc_text(moment):
+    """A time as this module sends and shows it: UTC, to the second."""
+    return moment.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def as_time(text):
+    return parse_iso8601(text)[0]
+
+
+def utc_now():
+    return datetime.datetime.now(UTC)
+
+
+def present_window(window):
+    """The window as results show it: its times in UTC (PagerDuty renders them in the account's zone)."""
+    if not window:
+        return window
+    shown = dict(window)
+    for field in ('start_time', 'end_time'):
+        moment = as_time(shown.get(field))
+        if moment is not None:
+            shown[field] = utc_text(moment)
+    return shown
+
+
+# -- the kind --------------------------------------------------------------------------------------
+
+class MaintenanceWindowResource(Resource):
+    """A maintenance window, identified by its description and its exact set of services, ongoing or future."""
+
+    result_key = 'maintenance_window'
+    argument_spec = dict(
+        services=dict(type='list', elements='str', required=True),
+        description=dict(type='str', required=True),
+        start=dict(type='str', default=NOW),
+        end=dict(type='str'),
+        duration_minutes=dict(type='int'),
+        teams=dict(type='list', elements='str'),
+        from_email=dict(type='str', fallback=(env_fallback, ['PAGERDUTY_FROM_EMAIL'])),
+        state=dict(type='str', default='present', choices=['absent', 'present']),
+    )
+    option_rules = dict(mutually_exclusive=[('end', 'duration_minutes')],
+                        required_if=[('state', 'present', ('end', 'duration_minutes'), True)])
+    settable_fields = ('description', 'services', 'start_time', 'end_time')
+
+    def __init__(self, task, client=None):
+        super().__init__(task, client)
+        self.windows = []
+        self.service_objects = None
+        # PagerDuty's clock (its Date header) when the windows were read, and this process's clock then:
+        # "now", "ongoing" and "past" are PagerDuty's, whatever the controller's clock says.
+        self.server_time = None
+        self.read_at = None
+
+    # -- validation before any request -----------------------------------------------------------
+
+    def validate(self):
+        params = self.params
+        self.fail_if_blank('description', 'start', 'end', 'from_email')
+        services = params['services']
+        if not services:
+            self.fail('%s: list at least one service, by name or ID' % self.option('services'))
+        for index, value in enumerate(services):
+            if not str(value).strip():
+                self.fail('%s[%d]: must not be blank' % (self.option('services'), index))
+            if services.index(value) != index:
+                self.fail('%s: %r is listed twice' % (self.option('services'), value))
+        for index, value in enumerate(params['teams'] or []):
+            if not str(value).strip():
+                self.fail('%s[%d]: must not be blank' % (self.option('teams'), index))
+        if not self.starts_now():
+            problem = time_problem(params['start'])
+            if problem:
+                self.fail('%s: %s, or now' % (self.option('start'), problem))
+        if params['end'] is not None:
+            problem = time_problem(params['end'])
+            if problem:
+                self.fail('%s: %s' % (self.option('end'), problem))
+            if not self.starts_now() and as_time(params['end']) <= as_time(params['start']):
+                self.fail('%s: %s is not after start %s' % (self.option('end'), params['end'], params['start']))
+        if params['duration_minutes'] is not None and params['duration_minutes'] < 1:
+            self.fail('%s: must be at least 1, got %d' % (self.option('duration_minutes'), params['duration_minutes']))
+        sender = params['from_email']
+        if sender is not None and not re.match(r'^[^@\s]+@[^@\s]+$', sender.strip()):
+            self.fail("%s: %r is not an email address; give the email of a user of the PagerDuty account"
+                      % (self.option('from_email'), sender))
+
+    def starts_now(self):
+        return self.params['start'].strip().lower() == NOW
+
+    # -- PagerDuty's clock -----------------------------------------------------------------------
+
+    def now(self, latest=True):
+        """PagerDuty's time now: its clock at the last read, plus the time elapsed here since.
+
+        The Date header counts whole seconds. To tell whether a window has started or ended, the end of that
+        second is taken (a window PagerDuty started "now" never looks as if it were still to come); a start sent
+        as "now" takes its beginning (PagerDuty moves a start in the past to the moment it receives the window).
+        """
+        if self.server_time is None:
+            return utc_now()
+        return self.server_time + datetime.timedelta(seconds=(1 if latest else 0) + time.monotonic() - self.read_at)
+
+    def note_server_time(self, headers):
+        try:
+            moment = email.utils.parsedate_to_datetime(headers.get('Date'))
+        except (TypeError, ValueError, IndexError):
+            moment = None
+        if moment is not None and moment.tzinfo is not None:
+            self.server_time, self.read_at = moment, time.monotonic()
+
+    # -- finding ---------------------------------------------------------------------------------
+
+    def identifies(self, window):
+        """True when `window` has this task's description and exactly its services (by name or ID)."""
+        if window.get('description') != self.params['description']:
+            return False
+        refs = [(s.get('id'), s.get('summary')) for s in window.get('services') or []]
+        wanted = self.params['services']
+        return (len(refs) == len(wanted) and all(any(value in ref for ref in refs) for value in wanted)
+                and all(any(value in ref for value in wanted) for ref in refs))
+
+    def open_windows(self):
+        """The ongoing and future windows of this identity, oldest first (one request, as a rule).
+
+        PagerDuty filters by the description (a substring, any case) and by ongoing or future; the
+        exact description and the set of services are compared here. Reading the first page directly
+        gives PagerDuty's clock as well.
+        """
+        query = {'filter': 'open', 'query': self.params['description']}
+        dummy, data, headers = self.client.request('GET', '/maintenance_windows', dict(query, limit=PAGE_LIMIT, offset=0))
+        self.note_server_time(headers)
+        data = data or {}
+        windows = data.get('maintenance_windows') or []
+        if data.get('more'):
+            windows = list(self.client.paginate('/maintenance_windows', 'maintenance_windows', query))
+        found = [present_window(w) for w in windows if self.identifies(w)]
+        return sorted(found, key=lambda w: (w['start_time'], w['id']))
+
+    def started(self, window):
+        return as_time(window['start_time']) <= self.now()
+
+    def find(self):
+        self.windows = self.open_windows()
+        return self.choose(self.windows)
+
+    def run(self):
+        self.doing = 'look up the maintenance window'
+        self.windows = self.open_windows()
+        if self.state() == 'absent':
+            return self.ensure_ended(self.windows)
+        if self.is_over():
+            given = 'end' if self.params['end'] is not None else 'duration_minutes'
+            self.warn('%s: the maintenance window the task describes ended at %s; there is nothing to do (PagerDuty '
+                      'keeps past windows as they were).' % (self.option(given), utc_text(self.wanted_end(None))))
+            return self.exit(changed=False, **{self.result_key: {}})
+        current = self.choose(self.windows)
+        desired = self.desired(current)
+        if current is None:
+            return self.ensure_created(desired)
+        return super().ensure_updated(current, desired, changed=False)
+
+    def choose(self, windows):
+        """The window the task is about among those of its identity, or None.
+
+        One that already has the wanted times wins; otherwise the one that is (or is not yet) ongoing
+        as the task wants. Several candidates fail rather than change an arbitrary one.
+        """
+        matching = [w for w in windows if self.start_satisfied(w) and self.end_satisfied(w)]
+        if matching:
+            return matching[0]
+        wants_started = self.starts_now() or as_time(self.params['start']) <= self.now()
+        pool = [w for w in windows if self.started(w) == wants_started] or windows
+        if len(pool) > 1:
+            listing = ', '.join('%s (%s to %s)' % (w['id'], w['start_time'], w['end_time']) for w in pool)
+            self.fail('%s: %d open maintenance windows have this description on these services: %s. Give each window '
+                      'its own description, or end the extra ones with state: absent.'
+                      % (self.option('description'), len(pool), listing))
+        return pool[0] if pool else None
+
+    # -- the times the task wants ----------------------------------------------------------------
+
+    def start_satisfied(self, window):
+        """A start in the past (or now) is met by any started window: PagerDuty moves a past start to the moment
+        it receives the window, and a started window's start cannot change."""
+        if self.starts_now() or as_time(self.params['start']) <= self.now():
+            return self.started(window)
+        return as_time(window['start_time']) == as_time(self.params['start'])
+
+    def wanted_end(self, window):
+        params = self.params
+        if params['end'] is not None:
+            return as_time(params['end'])
+        length = datetime.timedelta(minutes=params['duration_minutes'])
+        if not self.starts_now():
+            return as_time(params['start']) + length
+        if window is not None and self.started(window):
+            return as_time(window['start_time']) + length
+        return self.now(latest=False) + length
+
+    def end_satisfied(self, window):
+        wanted, actual = self.wanted_end(window), as_time(window['end_time'])
+        if self.starts_now() and self.params['duration_minutes'] is not None and self.started(window):
+            return abs(actual - wanted) <= START_NOW_MARGIN
+        return actual == wanted
+
+    def is_over(self):
+        """True when the window the task describes has already ended (then there is nothing to do)."""
+        return self.wanted_end(None) <= self.now()
+
+    # -- the engine's hooks ----------------------------------------------------------------------
+
+    def present(self, obj):
+        return present_window(obj)
+
+    def desired(self, current):
+        if current is not None:
+            self.check_teams(current.get('teams') or [])
+            start = current['start_time'] if self.start_satisfied(current) else self.wanted_start()
+            end = current['end_time'] if self.end_satisfied(current) else utc_text(self.wanted_end(current))
+            return {'start_time': start, 'end_time': end}
+        services = self.resolve_services()
+        if not any(s.get(PREDICTED) for s in services):
+            teams = []
+            for service in services:
+                teams.extend(t for t in service.get('teams') or [] if t.get('id') not in [u.get('id') for u in teams])
+            self.check_teams(teams)
+        return {'description': self.params['description'],
+                'services': [{'id': s['id'], 'summary': s.get('summary') or s.get('name')} for s in services],
+                'start_time': self.wanted_start(), 'end_time': utc_text(self.wanted_end(None))}
+
+    def wanted_start(self):
+        return utc_text(self.now(latest=False) if self.starts_now() else as_time(self.params['start']))
+
+    def resolve_services(self):
+        if self.service_objects is None:
+            found = []
+            for value in self.params['services']:
+                self.doing = 'find the service %r' % value
+                found.append(self.resolve_or_predict('services', value, self.option('services'), 'service',
+                                                     filter_param='name'))
+            self.service_objects = found
+        return self.service_objects
+
+    def check_teams(self, team_refs):
+        """A window belongs to the teams of its services: PagerDuty sets them (the window's teams are
+        read-only), so `teams` is checked, never sent, and a difference fails before any write."""
+        wanted = self.params['teams']
+        if wanted is None:
+            return
+        actual = [(t.get('id'), t.get('summary') or t.get('name')) for t in team_refs]
+        unmatched = [team for team in wanted if not any(team in pair for pair in actual)]
+        extra = [name for team_id, name in actual if team_id not in wanted and name not in wanted]
+        if unmatched or extra:
+            self.fail('%s: a maintenance window belongs to the teams of its services (PagerDuty sets them), and these '
+                      'services belong to %s, not %s. List the services of the teams you mean, or leave teams unset.'
+                      % (self.option('teams'), ', '.join(name for dummy, name in actual) or 'no team',
+                         ', '.join(wanted) or 'no team'))
+
+    def check_create(self, desired):
+        self.client.from_header(self.option('from_email'))  # fails, naming the option, without a sender
+
+    def check_update(self, current, changes):
+        if 'start_time' in changes and self.started(current):
+            self.fail('%s: the maintenance window %s has been ongoing since %s, and PagerDuty cannot move the start of a '
+                      'window that has started. Give a start in the past (or now), or end the window with state: absent '
+                      'first.' % (self.option('start'), current['id'], current['start_time']))
+
+    def predict_create(self, desired):
+        return dict(desired, type='maintenance_window', id=None)
+
+    @staticmethod
+    def body(fields):
+        body = dict(fields, type='maintenance_window')
+        if 'services' in body:
+            body['services'] = [{'id': s['id'], 'type': 'service_reference'} for s in body['services']]
+        return {'maintenance_window': body}
+
+    def create(self, desired):
+        headers = self.client.from_header(self.option('from_email'))
+        return self.client.post('/maintenance_windows', self.body(desired), headers=headers)['maintenance_window']
+
+    def read_back(self, obj):
+        return self.client.get_object('maintenance_windows', 'maintenance_window', obj['id'])
+
+    def update(self, current, changes):
+        try:
+            return self.client.put('/maintenance_windows/%s' % current['id'], self.body(changes))['maintenance_window']
+        except PagerDutyError as err:
+            if err.status not in (400, 404) or not self.ended_meanwhile(current):
+                raise
+        # The window ended (or went) between the read and this write: the task's window is a new one.
+        self.warn('The maintenance window %s ended while this task ran; a new window was created for the times asked.'
+                  % current['id'])
+        self.doing = 'create the maintenance window'
+        return self.create({'description': current['description'], 'services': current['services'],
+                            'start_time': self.wanted_start(), 'end_time': utc_text(self.wanted_end(None))})
+
+    def ended_meanwhile(self, window):
+        """True when `window` is gone or over now."""
+        self.doing = 'read the maintenance window %s again' % window['id']
+        read = self.read_back(window)
+        return read is None or as_time(read['end_time']) <= self.now()
+
+    def ensure_updated(self, current, desired, changed):
+        # After a create whose answer was lost, the window found is compared with what the task wants of *it*
+        # (a window made "now" started when PagerDuty received it, not when the request left).
+        if 'description' in desired:
+            desired = self.desired(current)
+        return super().ensure_updated(current, desired, changed)
+
+    def ensure_ended(self, windows):
+        """End the ongoing windows of this identity now and delete the future ones."""
+        ended, deleted = [], []
+        for window in windows:
+            happened = self.started(window)
+            if not self.check_mode and not self.end_or_delete(window):
+                continue
+            (ended if happened else deleted).append(window['id'])
+        before = [self.settable(w) for w in windows]
+        return self.exit(changed=bool(ended or deleted), ended=ended, deleted=deleted,
+                         diff=self.diff(before[0] if len(before) == 1 else {'maintenance_windows': before}, {}),
+                         **{self.result_key: {}})
+
+    def end_or_delete(self, window):
+        """DELETE ends an ongoing window and deletes a future one; False when it was over already."""
+        self.doing = 'end the maintenance window %s' % window['id']
+        try:
+            self.client.delete('/maintenance_windows/%s' % window['id'])
+        except PagerDutyError as err:
+            if err.status != 405:
+                raise
+            # "Cannot cancel a maintenance window from the past": it ended between the read and this request,
+            # on its own when its end has passed, else by this task's own first DELETE, whose answer was lost.
+            return as_time(window['end_time']) > self.now()
+        return True
+
+    # -- presentation ----------------------------------------------------------------------------
+
+    def diff(self, before, after):
+        """Services are shown by name: a diff holds no IDs."""
+        def named(fields):
+            shown = dict(fields)
+            if 'services' in shown:
+                shown['services'] = sorted(s.get('summary') or s.get('id') for s in shown['services'])
+            if 'maintenance_windows' in shown:
+                shown['maintenance_windows'] = [named(w) for w in shown['maintenance_windows']]
+            return shown
+        return super().diff(named(before), named(after))

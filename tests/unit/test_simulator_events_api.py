@@ -1,0 +1,195 @@
+"""The simulator's Events API (/v2/enqueue, /v2/change/enqueue) checked against PagerDuty's Events API v2
+description, and the REST reads of what events made (an incident, its alerts, a service's change events)
+against the REST description (the `check` fixture of tests/unit/conftest.py).
+
+Where the Events API description is broken, the check follows what the API answers and says so in
+`events_api_description`.
+"""
+
+import json
+import os
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+from tests.unit.conftest import SPEC_AVAILABLE
+
+EVENTS_SPEC_PATH = os.path.join(os.path.dirname(REPO_ROOT), 'shared', 'reference', 'pagerduty-events-v2-openapiv3.json')
+
+pytestmark = pytest.mark.skipif(not (SPEC_AVAILABLE and os.path.exists(EVENTS_SPEC_PATH)),
+                                reason="PagerDuty's OpenAPI descriptions not beside the repository")
+
+TRIGGER = {'event_action': 'trigger', 'dedup_key': 'db1/disk',
+           'payload': {'summary': 'Disk full on db1', 'source': 'db1', 'severity': 'critical', 'component': 'disk',
+                       'group': 'db', 'class': 'disk', 'custom_details': {'free': '1%'},
+                       'timestamp': '2025-05-01T10:00:00.000+0000'},
+           'links': [{'href': 'https://runbooks.example.com/disk', 'text': 'Runbook'}],
+           'images': [{'src': 'https://graphs.example.com/disk.png', 'alt': 'disk'}],
+           'client': 'Monitoring', 'client_url': 'https://monitoring.example.com'}
+
+
+def events_api_description(base_url):
+    with open(EVENTS_SPEC_PATH) as handle:
+        spec = json.load(handle)
+    spec['servers'] = [{'url': base_url + '/v2'}]
+    for operation in (spec['paths']['/enqueue']['post'], spec['paths']['/change/enqueue']['post']):
+        # The description's 400 and 429 name a response ("#/components/responses/ArgumentError") in their text
+        # instead of referring to one, so they declare no body; the API answers them in its error body, which the
+        # description's Error response describes (its example: "status", "message", "errors").
+        for status in ('400', '429'):
+            operation['responses'][status] = {'$ref': '#/components/responses/Error'}
+    return spec
+
+
+@pytest.fixture(scope='module')
+def events_openapi(simulator_server):
+    pytest.importorskip('openapi_core')
+    from openapi_core import Config, OpenAPI
+
+    return OpenAPI.from_dict(events_api_description(simulator_server.url), config=Config(spec_validator_cls=None))
+
+
+@pytest.fixture
+def send(events_openapi, sim):
+    """send(path, body) -> the response to an event, after validating it against the Events API description."""
+    from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
+
+    def call(path, body):
+        response = sim.http.post(sim.url + '/v2' + path, json=body, timeout=30)
+        events_openapi.validate_response(RequestsOpenAPIRequest(response.request), RequestsOpenAPIResponse(response))
+        return response
+
+    return call
+
+
+@pytest.fixture
+def service(sim):
+    """A service with an Events API v2 integration: (service id, routing key)."""
+    created = sim.seed(services=[{'name': 'Checkout', 'escalation_policy': 'Platform On-Call',
+                                  'incident_urgency_rule': {'type': 'constant', 'urgency': 'severity_based'}}],
+                       integrations=[{'service': 'Checkout', 'type': 'events_api_v2_inbound_integration'}])
+    key = sim.state()['services'][0]['integrations'][0]['integration_key']
+    return created['services'][0], key
+
+
+def test_alert_events_and_the_incident_they_make(send, check, service):
+    service_id, key = service
+    accepted = send('/enqueue', dict(TRIGGER, routing_key=key))
+    assert accepted.status_code == 202 and accepted.json() == {'status': 'success', 'message': 'Event processed',
+                                                               'dedup_key': 'db1/disk'}
+    generated = send('/enqueue', dict(TRIGGER, routing_key=key, dedup_key=None))
+    assert len(generated.json()['dedup_key']) == 32
+    listed = check('GET', '/incidents', date_range='all', **{'service_ids[]': service_id}).json()['incidents']
+    [incident] = [i for i in listed if i['incident_key'] == 'db1/disk']
+    assert len(listed) == 2 and incident['urgency'] == 'high'  # critical, on a severity-based service
+    assert check('GET', '/incidents/' + incident['id']).json()['incident']['title'] == 'Disk full on db1'
+    by_number = check('GET', '/incidents/%d' % incident['incident_number']).json()['incident']
+    assert by_number['id'] == incident['id']
+    [alert] = check('GET', '/incidents/%s/alerts' % incident['id'], alert_key='db1/disk').json()['alerts']
+    assert alert['body']['contexts'][1] == {'type': 'image', 'src': 'https://graphs.example.com/disk.png', 'alt': 'disk'}
+    assert check('GET', '/incidents/%s/alerts/%s' % (incident['id'], alert['id'])).json()['alert']['alert_key'] == 'db1/disk'
+    assert send('/enqueue', {'routing_key': key, 'event_action': 'acknowledge', 'dedup_key': 'db1/disk'}).status_code == 202
+    assert check('GET', '/incidents/' + incident['id']).json()['incident']['status'] == 'acknowledged'
+    assert send('/enqueue', {'routing_key': key, 'event_action': 'resolve', 'dedup_key': 'db1/disk'}).status_code == 202
+    resolved = check('GET', '/incidents/' + incident['id']).json()['incident']
+    assert resolved['status'] == 'resolved' and resolved['alert_counts'] == {'triggered': 0, 'resolved': 1, 'all': 1}
+    assert check('GET', '/incidents/%s/alerts' % incident['id'], **{'statuses[]': 'triggered'}).json()['alerts'] == []
+    assert check('GET', '/incidents/PNOSUCH').status_code == 404
+
+
+def test_change_events_and_their_service_listing(send, check, service):
+    service_id, key = service
+    accepted = send('/change/enqueue', {'routing_key': key, 'payload': {
+        'summary': 'Deployed 2.4.1', 'source': 'ci', 'timestamp': '2025-05-01T10:00:00Z', 'custom_details': {'v': '2.4.1'}},
+        'links': [{'href': 'https://ci.example.com/1', 'text': 'Build 1'}]})
+    assert accepted.status_code == 202 and accepted.json()['status'] == 'success'
+    [change] = check('GET', '/services/%s/change_events' % service_id).json()['change_events']
+    assert change['summary'] == 'Deployed 2.4.1' and change['services'][0]['id'] == service_id
+    window = dict(since='2025-05-01T09:00:00Z', until='2025-05-01T11:00:00Z')
+    assert len(check('GET', '/services/%s/change_events' % service_id, **window).json()['change_events']) == 1
+    assert check('GET', '/services/%s/change_events' % service_id, since='2025-05-01T11:00:00+02:00').status_code == 400
+
+
+@pytest.mark.parametrize('body, errors', [
+    ({'event_action': 'trigger', 'payload': {'summary': 's', 'source': 'h', 'severity': 'critical'}},
+     ["'routing_key' is missing or blank"]),
+    ({'routing_key': 'short-key!', 'event_action': 'trigger', 'payload': {'summary': 's', 'source': 'h', 'severity': 'info'}},
+     ["Length of 'routing_key' is incorrect (should be 32 characters)",
+      "'routing_key' cannot contain non-alphanumeric characters."]),
+    ({'routing_key': 'a' * 32, 'event_action': 'trigger', 'payload': {'summary': 's', 'source': 'h', 'severity': 'info'}},
+     ['Invalid routing key']),
+    ({'routing_key': 'KEY', 'event_action': 'trigger', 'payload': {'summary': 'x' * 1025, 'source': 'h', 'severity': 'bad'}},
+     ["'payload.summary' is too long (maximum is 1024 characters)",
+      "'payload.severity' is invalid (must be one of critical, error, warning, info)"]),
+    ({'routing_key': 'KEY', 'event_action': 'resolve'}, ["'dedup_key' is missing or blank"]),
+    ({'routing_key': 'KEY', 'event_action': 'snooze', 'dedup_key': 'k'},
+     ["'event_action' is invalid (must be one of trigger, acknowledge, resolve)"]),
+])
+def test_what_the_events_api_refuses(send, service, body, errors):
+    if body.get('routing_key') == 'KEY':
+        body = dict(body, routing_key=service[1])
+    refused = send('/enqueue', body)
+    assert refused.status_code == 400
+    assert refused.json() == {'status': 'invalid event', 'message': 'Event object is invalid', 'errors': errors}
+
+
+def test_what_the_change_events_api_refuses(send, service):
+    refused = send('/change/enqueue', {'routing_key': service[1], 'payload': {'source': 'ci'},
+                                       'links': [{'text': 'no href'}]})
+    assert refused.status_code == 400
+    assert refused.json()['errors'] == ["'payload.summary' is missing or blank", "'links[0].href' is missing or blank"]
+
+
+def test_an_oversized_event_is_refused(send, service):
+    body = dict(TRIGGER, routing_key=service[1])
+    body['payload'] = dict(body['payload'], custom_details={'blob': 'x' * (512 * 1024)})
+    refused = send('/enqueue', body)
+    assert refused.status_code == 400 and refused.json()['errors'] == ['The event is larger than 512 KB']
+
+
+def test_severity_based_urgency_follows_the_severity(send, check, service):
+    service_id, key = service
+    send('/enqueue', dict(TRIGGER, routing_key=key, dedup_key='warn', payload=dict(TRIGGER['payload'], severity='warning')))
+    [incident] = check('GET', '/incidents', **{'service_ids[]': service_id}).json()['incidents']
+    assert incident['urgency'] == 'low'
+
+
+# -- the orchestration hooks (tests/simulator/orchestration.py): replaced here by stand-ins ---------
+
+ORCHESTRATION_KEY = 'R' + 'o' * 31
+
+
+@pytest.fixture
+def orchestrated(simulator_server, service, monkeypatch):
+    """An orchestration whose key routes events with source 'db1' to the service, and leaves others unrouted."""
+    account = simulator_server.sim.pagerduty
+    service_id = service[0]
+    monkeypatch.setattr(account, 'orchestration_of_routing_key',
+                        lambda key: {'id': 'PORCH01'} if key == ORCHESTRATION_KEY else None)
+    monkeypatch.setattr(account, 'route_orchestration_event',
+                        lambda orchestration, event: service_id if event['payload'].get('source') == 'db1' else None)
+    return account
+
+
+def test_an_orchestration_key_routes_alerts_to_the_service_its_router_names(send, check, orchestrated, service):
+    send('/enqueue', dict(TRIGGER, routing_key=ORCHESTRATION_KEY))
+    send('/enqueue', dict(TRIGGER, routing_key=ORCHESTRATION_KEY, dedup_key='other',
+                          payload=dict(TRIGGER['payload'], source='elsewhere')))
+    assert [e['outcome'] for e in orchestrated.events_received] == ['opened an incident', 'unrouted']
+    [incident] = check('GET', '/incidents', **{'service_ids[]': service[0]}).json()['incidents']
+    [alert] = check('GET', '/incidents/%s/alerts' % incident['id']).json()['alerts']
+    assert 'integration' not in alert  # it came through the orchestration, not an integration
+    send('/enqueue', {'routing_key': ORCHESTRATION_KEY, 'event_action': 'resolve', 'dedup_key': 'db1/disk'})
+    assert check('GET', '/incidents/' + incident['id']).json()['incident']['status'] == 'resolved'
+    # The open alert belonged to the orchestration's key: the same dedup_key through the integration is another alert.
+    send('/enqueue', {'routing_key': service[1], 'event_action': 'resolve', 'dedup_key': 'db1/disk'})
+    assert orchestrated.events_received[-1]['outcome'] == 'dropped: no open alert'
+
+
+def test_a_service_orchestration_that_drops_the_event_opens_nothing(send, check, simulator_server, service, monkeypatch):
+    account = simulator_server.sim.pagerduty
+    seen = []
+    monkeypatch.setattr(account, 'apply_service_orchestration', lambda service_id, event: seen.append(service_id))
+    assert send('/enqueue', dict(TRIGGER, routing_key=service[1])).status_code == 202
+    assert seen == [service[0]] and account.events_received[-1]['outcome'] == 'suppressed by orchestration'
+    assert check('GET', '/incidents', **{'service_ids[]': service[0]}).json()['incidents'] == []
