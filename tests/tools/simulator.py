@@ -3,7 +3,7 @@
     python tests/tools/simulator.py [--integration-config PATH] -- COMMAND...
 
 Without PAGERDUTY_API_TOKEN in the environment it starts the bundled simulator on a free port and
-exports PAGERDUTY_API_URL, PAGERDUTY_API_TOKEN, PAGERDUTY_EVENTS_URL, PD_SIM_URL, and DD_API_URL, DD_API_KEY and DD_APP_KEY
+exports PAGERDUTY_API_URL, PAGERDUTY_API_TOKEN, PAGERDUTY_EVENTS_URL, PAGERDUTY_FROM_EMAIL, PD_SIM_URL, and DD_API_URL, DD_API_KEY and DD_APP_KEY
 for its Datadog endpoints, to the command; with it, the command runs against the real account (and
 Datadog's DD_* settings, if any) and PD_SIM_URL is left unset.
 """
@@ -23,6 +23,9 @@ sys.path.insert(0, REPO_ROOT)
 
 from tests.simulator import DEFAULT_READONLY_TOKEN, DEFAULT_TOKEN  # noqa: E402
 from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY  # noqa: E402
+
+# A user of the simulated account (its seed data): the From of writes that need one.
+SIM_USER_EMAIL = 'ada@example.com'
 
 
 def wait_healthy(url, seconds=30):
@@ -51,6 +54,7 @@ def backend():
         wait_healthy(url)
         token = os.environ.get('SIM_TOKEN', DEFAULT_TOKEN)
         yield {'PAGERDUTY_API_URL': url, 'PAGERDUTY_API_TOKEN': token, 'PD_SIM_URL': url, 'PAGERDUTY_EVENTS_URL': url,
+               'PAGERDUTY_FROM_EMAIL': SIM_USER_EMAIL,
                'PD_SIM_READONLY_TOKEN': os.environ.get('SIM_READONLY_TOKEN', DEFAULT_READONLY_TOKEN),
                'DD_API_URL': url, 'DD_API_KEY': os.environ.get('SIM_DD_API_KEY', DEFAULT_API_KEY),
                'DD_APP_KEY': os.environ.get('SIM_DD_APP_KEY', DEFAULT_APP_KEY)}
