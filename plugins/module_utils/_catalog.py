@@ -21,6 +21,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import ApiError, PAGE_LIMIT
+from ansible_collections.oncall.pagerduty.plugins.module_utils._custom_field import read_custom_field_values
 from ansible_collections.oncall.pagerduty.plugins.module_utils._integration import (
     EMAIL_FIELDS,
     INTEGRATION_OPTIONS_SPEC,
@@ -190,7 +191,7 @@ class ServiceCatalog(Kind):
     # -- the run ---------------------------------------------------------------------------------
 
     def run(self):
-        self.client.cached_collections = ('escalation_policies', 'vendors', 'teams')
+        self.client.cached_collections = ('escalation_policies', 'vendors', 'teams', 'custom_fields')
         self.lock = threading.Lock()
         if self.params['state'] == 'gathered':
             return self.gather()
@@ -297,15 +298,17 @@ class ServiceCatalog(Kind):
             kind.fail('%s: no service is named %r to rename to %r, nor %r yet; to create a service, give its name '
                       'without new_name' % (kind.option('name'), item['name'], item['new_name'], item['new_name']))
         desired = kind.desired(current)
+        # Custom field values are written with the service, but are not part of it.
+        custom_fields = {'custom_fields': kind.custom_field_changes} if kind.custom_field_changes else {}
         if current is None:
             kind.check_create(desired)
-            plan = ServicePlan(name, kind, None, desired=desired, action='create', changes=desired)
+            plan = ServicePlan(name, kind, None, desired=desired, action='create', changes=dict(desired, **custom_fields))
         else:
             changes = changed_fields(desired, current)
             if changes:
                 kind.check_update(current, changes)
-            plan = ServicePlan(name, kind, current, desired=desired, action='update' if changes else None,
-                               changes=changes)
+            plan = ServicePlan(name, kind, current, desired=desired, action='update' if changes or custom_fields else None,
+                               changes=dict(changes, **custom_fields))
         self.plan_integrations(plan, index, item)
         return plan
 
@@ -567,6 +570,10 @@ class ServiceCatalog(Kind):
         gathered = [gathered_service(s) for s in services]
         directory = ServiceDirectory(self)
         for item, service in zip(gathered, services):
+            self.doing = 'read the custom field values of service %r' % service['name']
+            values = {k: v for k, v in read_custom_field_values(self.client, service['id']).items() if v is not None}
+            if values:
+                item['custom_fields'] = values
             self.doing = 'read the dependencies of service %r' % service['name']
             node = service_node(service, 'technical')
             supporting = supporting_refs(node, read_relationships(self.client, node) or [])

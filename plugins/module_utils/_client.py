@@ -708,13 +708,19 @@ class PagerDutyClient(JsonApiClient):
         nothing, the exact name is searched. Several matches are an error naming `option` and
         listing them.
         """
-        memo_key = (collection, value, case_sensitive, filter_param, by_id, path)
-        if collection in self.cached_collections and memo_key in self._found:
-            return self._found[memo_key]
-        found = self._find(collection, value, option, singular, case_sensitive, filter_param, query, by_id, path, key)
-        if collection in self.cached_collections:
-            self._found[memo_key] = found
-        return found
+        return self.remembered(
+            collection, (value, case_sensitive, filter_param, by_id, path),
+            lambda: self._find(collection, value, option, singular, case_sensitive, filter_param, query, by_id, path, key))
+
+    def remembered(self, collection, key, load):
+        """load(), answered once per `key` while `collection` is in cached_collections (a task that
+        looks the same things up for many objects, such as the catalogue), else every time."""
+        if collection not in self.cached_collections:
+            return load()
+        memo_key = (collection,) + tuple(key)
+        if memo_key not in self._found:
+            self._found[memo_key] = load()
+        return self._found[memo_key]
 
     def _find(self, collection, value, option, singular, case_sensitive, filter_param, query, by_id, path, key):
         if by_id and looks_like_id(value):

@@ -17,6 +17,11 @@ try:
 except ImportError:  # Python 3.8 and older have no IANA database module: time zones are not checked there
     zoneinfo = None
 
+from ansible_collections.oncall.pagerduty.plugins.module_utils._custom_field import (
+    desired_custom_field_values,
+    read_custom_field_values,
+    write_custom_field_values,
+)
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PREDICTED, Kind, Resource
 from ansible_collections.oncall.pagerduty.plugins.module_utils._vendor import sort_by_name
 
@@ -33,6 +38,8 @@ SERVICE_INCLUDES = ('auto_pause_notifications_parameters',)
 # What PagerDuty reports as the status of an enabled service: derived from its incidents and
 # maintenance windows, never set. Only 'disabled' is a setting.
 ENABLED_STATUSES = ('active', 'warning', 'critical', 'maintenance')
+# What a service shows as its alert_grouping_parameters when an Alert Grouping Setting holds its grouping.
+GROUPING_SETTING_REFERENCE = 'alert_grouping_setting_reference'
 
 SERVICE_SETTINGS_SPEC = dict(
     description=dict(type='str'),
@@ -71,6 +78,7 @@ SERVICE_SETTINGS_SPEC = dict(
         timeout=dict(type='int', choices=[0, 120, 180, 300, 600, 900]),
     )),
     alert_creation=dict(type='str', choices=['create_alerts_and_incidents', 'create_incidents']),
+    custom_fields=dict(type='dict'),
 )
 
 
@@ -85,6 +93,20 @@ def present_service(service):
         if field in shown and shown[field] is None:
             shown[field] = 0
     return shown
+
+
+def grouping_held_by_setting(service):
+    """The reference to the Alert Grouping Setting that holds `service`'s grouping, or None.
+
+    PagerDuty shows alert_grouping_parameters as such a reference ({id, type: alert_grouping_setting_reference,
+    summary, ...}) when a setting holds the grouping in a way the services API cannot express (several services,
+    content_based_intelligent, ...); parameters sent through /services would take the service out of that setting.
+    """
+    parameters = (service or {}).get('alert_grouping_parameters')
+    if isinstance(parameters, dict) and (parameters.get('type') == GROUPING_SETTING_REFERENCE
+                                         or (parameters.get('id') and 'config' not in parameters)):
+        return parameters
+    return None
 
 
 def enabled_status(status):
@@ -304,6 +326,14 @@ class ServiceResource(Resource):
                 {'type': 'urgency_change', 'at': {'type': 'named_time', 'name': action['at']}, 'to_urgency': action['to_urgency']}
                 for action in params['scheduled_actions']]
         grouping = params['alert_grouping_parameters']
+        held_by = grouping_held_by_setting(current) if grouping else None
+        if held_by:
+            # Parameters sent through /services would take the service out of the setting that holds it.
+            self.warn('%s: the alert grouping of service %r is held by the Alert Grouping Setting %r (%s), so the task '
+                      'leaves it as it is; manage it with oncall.pagerduty.pd_alert_grouping_setting, or remove the '
+                      'option' % (self.option('alert_grouping_parameters'), current['name'],
+                                  held_by.get('summary') or held_by.get('id'), held_by.get('id')))
+            grouping = None
         if grouping:
             config = {k: v for k, v in (grouping['config'] or {}).items() if v is not None}
             current_config = ((current or {}).get('alert_grouping_parameters') or {}).get('config') or {}
@@ -320,7 +350,51 @@ class ServiceResource(Resource):
                 if timeout == 0 and recommended(current_pause, 'timeout', 'recommended_timeout'):
                     timeout = current_pause['timeout']  # 0 asked for the recommended timeout, which it holds
                 desired['auto_pause_notifications_parameters']['timeout'] = timeout
+        self.plan_custom_fields(current)
         return desired
+
+    # -- custom fields: their values are not part of the service object, but written with it ---------
+
+    def plan_custom_fields(self, current):
+        """The custom field values this run writes (checked against their fields before any write)."""
+        self.custom_field_changes, self.custom_field_values = {}, None
+        if not self.params['custom_fields']:
+            return
+        if current is not None and current.get('id'):
+            self.doing = 'read the custom field values of service %r' % current['name']
+            self.custom_field_values = read_custom_field_values(self.client, current['id'])
+        self.doing = 'check the custom field values'
+        self.custom_field_changes = desired_custom_field_values(
+            self.client, self.params['custom_fields'], self.option('custom_fields'), self.custom_field_values,
+            predict_missing=self.check_mode, warn=self.warn)
+
+    def ensure_created(self, desired):
+        return self.write_custom_fields(super().ensure_created(desired))
+
+    def ensure_updated(self, current, desired, changed):
+        return self.write_custom_fields(super().ensure_updated(current, desired, changed))
+
+    def write_custom_fields(self, result):
+        changes = getattr(self, 'custom_field_changes', None)
+        if not changes:
+            if self.custom_field_values is not None:
+                result['service']['custom_fields'] = self.custom_field_values
+            return result
+        service = result['service']
+        before = self.custom_field_values or {}
+        if self.check_mode or not service.get('id'):
+            values = dict(before, **changes)
+        else:
+            self.doing = 'set the custom field values of service %r' % service['name']
+            values = write_custom_field_values(self.client, service['id'], changes, warn=self.warn)
+        # Written once: a create that adopts what it finds goes through ensure_updated too.
+        self.custom_field_changes, self.custom_field_values = {}, values
+        result = dict(result, changed=True, service=dict(service, custom_fields=values))
+        if self.task.diff:
+            diff = result.setdefault('diff', {'before': {}, 'after': {}})
+            diff['before']['custom_fields'] = {k: before[k] for k in changes if before.get(k) is not None}
+            diff['after']['custom_fields'] = dict(changes)
+        return result
 
     def escalation_policy_reference(self, current):
         """The policy as a reference, looked up only when it is not the service's current one."""
@@ -436,6 +510,7 @@ class ServiceInfo(Kind):
         id=dict(type='str'),
         team_ids=dict(type='list', elements='str'),
         include_integrations=dict(type='bool', default=False),
+        include_custom_fields=dict(type='bool', default=False),
     )
     option_rules = dict(mutually_exclusive=[('name', 'query', 'id'), ('id', 'team_ids')])
 
@@ -457,4 +532,10 @@ class ServiceInfo(Kind):
             if params['team_ids']:
                 query['team_ids[]'] = params['team_ids']
             services = list(self.client.paginate('/services', 'services', query))
-        return dict(changed=False, services=[present_service(s) for s in sort_by_name(services)])
+        services = [present_service(s) for s in sort_by_name(services)]
+        if params['include_custom_fields']:
+            for service in services:
+                # PagerDuty serves a service's values on their own: one request per service.
+                self.doing = 'read the custom field values of service %r' % service['name']
+                service['custom_fields'] = read_custom_field_values(self.client, service['id'])
+        return dict(changed=False, services=services)

@@ -169,8 +169,10 @@ options:
   alert_grouping_parameters:
     description:
       - How alerts are grouped into incidents (on plans with alert grouping).
-      - Sent only when set. Setting it through the service can detach the service from an
-        account-level Alert Grouping Setting, so leave it unset for services grouped that way.
+      - Sent only when set. When an Alert Grouping Setting holds the service's grouping (PagerDuty then
+        shows a reference to the setting in place of the parameters), the task leaves the grouping as
+        it is and warns, because parameters sent through the service would take it out of that setting;
+        manage it with M(oncall.pagerduty.pd_alert_grouping_setting).
     type: dict
     suboptions:
       type:
@@ -225,15 +227,30 @@ options:
         V(create_incidents) is refused, because PagerDuty no longer offers it.
     type: str
     choices: [create_alerts_and_incidents, create_incidents]
+  custom_fields:
+    description:
+      - The service's custom field values, field name (not display name) to value, for fields defined
+        with M(oncall.pagerduty.pd_service_custom_field).
+      - Only the fields listed are managed; a field the service holds but the option does not list is
+        left as it is. V(null) clears a value.
+      - Each value is checked against its field (data type, single or multiple values, fixed options,
+        enabled) before anything is written; a field that does not exist fails the task, except in
+        check mode, which warns and assumes that an earlier task creates it.
+      - All changed values are written in one request, then read back until PagerDuty shows them.
+    type: dict
 notes:
   - A run that changes nothing costs one API request when O(escalation_policy) is unset, is the
     service's current policy, or is given by ID; otherwise one more to find the policy by name.
   - When a create's answer is lost (a timeout, a dropped connection or a server error), the module
     reads the service back by name before anything else and adopts it if the create went through,
     so a retry never makes a duplicate.
+  - O(custom_fields) adds one request to read the service's values; when a value differs, one to
+    check the fields, one to write and one to read back.
 seealso:
   - module: oncall.pagerduty.pd_service_info
   - module: oncall.pagerduty.pd_integration
+  - module: oncall.pagerduty.pd_service_custom_field
+  - module: oncall.pagerduty.pd_alert_grouping_setting
 '''
 
 EXAMPLES = r'''
@@ -297,6 +314,13 @@ EXAMPLES = r'''
         name: Shopping Cart
         new_name: Basket
 
+    - name: Tag a service with custom field values (fields made with pd_service_custom_field)
+      oncall.pagerduty.pd_service:
+        name: Shopping Cart
+        custom_fields:
+          tier: gold
+          regions: [eu-west-1, us-east-1]
+
     - name: Delete a service
       oncall.pagerduty.pd_service:
         name: Legacy Billing
@@ -345,6 +369,12 @@ service:
       description: The urgency rule, in PagerDuty's form.
       type: dict
       sample: {"type": "constant", "urgency": "high"}
+    custom_fields:
+      description:
+        - The service's custom field values, field name to value (V(null) for a field without one).
+      returned: when O(custom_fields) is set
+      type: dict
+      sample: {"tier": "gold", "regions": ["eu-west-1"]}
   sample:
     id: PXXXXXX
     type: service

@@ -182,6 +182,10 @@ options:
         description: Deprecated by PagerDuty; see O(oncall.pagerduty.pd_service#module:alert_creation).
         type: str
         choices: [create_alerts_and_incidents, create_incidents]
+      custom_fields:
+        description:
+          - The service's custom field values, field name to value; see O(oncall.pagerduty.pd_service#module:custom_fields).
+        type: dict
       depends_on:
         description:
           - The services this service depends on (its supporting services), each a name or ID, or
@@ -342,8 +346,9 @@ notes:
   - A run that changes nothing costs one request per 100 services read (plus one to count them when
     listed services are not in O(scope)), whatever the number of services and integrations listed.
     Escalation policies and vendors are looked up once per distinct name, only when a write needs them.
-    PagerDuty reads dependencies one service at a time, so each item that lists O(services[].depends_on)
-    adds one request (and V(gathered) one per service).
+    PagerDuty reads dependencies and custom field values one service at a time, so each item that
+    lists O(services[].depends_on) or O(services[].custom_fields) adds one request for each (and
+    V(gathered) two per service).
   - When a write fails, the task fails after the other services' writes are done, and says in
     RV(done) and RV(not_done) what was and was not changed. A create whose answer was lost is read
     back before it is ever sent again, as in M(oncall.pagerduty.pd_service).

@@ -47,6 +47,12 @@ options:
         and V(integration_email), instead of references. Costs no extra request.
     type: bool
     default: false
+  include_custom_fields:
+    description:
+      - Return each service's custom field values as RV(services[].custom_fields).
+      - PagerDuty serves them one service at a time, so this costs one request per service returned.
+    type: bool
+    default: false
 notes:
   - Without any filter every service is listed. PagerDuty returns at most 10,000 results for one
     listing; past that the module warns and returns the first 10,000, so filter large accounts.
@@ -106,6 +112,11 @@ services:
         - References to its integrations, or with O(include_integrations=true) the full integration objects.
       type: list
       elements: dict
+    custom_fields:
+      description: The service's custom field values, field name to value (V(null) for a field without one).
+      returned: when O(include_custom_fields=true)
+      type: dict
+      sample: {"tier": "gold"}
 '''
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._module import run_module

@@ -349,6 +349,7 @@ class PagerDutyAccount(PeopleEndpoints, MaintenanceEndpoints, EventsEndpoints, G
         self.services[service_id] = service
         self.service_ids_by_name[service['name']] = service_id
         self.note_created(service_id)
+        self.family_hooks('service_written', service_id, fields)
         return 201, {'service': self.service_view(service, (), as_read=False)}
 
     def update_service(self, query, body, service_id):
@@ -362,6 +363,7 @@ class PagerDutyAccount(PeopleEndpoints, MaintenanceEndpoints, EventsEndpoints, G
         self.service_ids_by_name[updated['name']] = service_id
         self.note_updated(service_id, service)
         self.services[service_id] = updated
+        self.family_hooks('service_written', service_id, fields)
         return 200, {'service': self.service_view(updated, (), as_read=False)}
 
     def delete_service(self, query, body, service_id):
@@ -806,7 +808,8 @@ class PagerDutyAccount(PeopleEndpoints, MaintenanceEndpoints, EventsEndpoints, G
     def routes(self):
         """(method, path pattern, handler) for every endpoint served."""
         segment = r'([^/]+)'
-        return [
+        # The families' routes first: their paths are more specific than the core's /services/{id}.
+        return [route for family in self.families() for route in getattr(self, 'routes_' + family)()] + [
             ('GET', r'/vendors', self.list_vendors),
             ('GET', r'/vendors/' + segment, self.get_vendor),
             ('GET', r'/incidents', self.list_incidents),
@@ -819,4 +822,4 @@ class PagerDutyAccount(PeopleEndpoints, MaintenanceEndpoints, EventsEndpoints, G
             ('GET', r'/services/%s/integrations/%s' % (segment, segment), self.get_integration),
             ('PUT', r'/services/%s/integrations/%s' % (segment, segment), self.update_integration),
             ('DELETE', r'/services/%s/integrations/%s' % (segment, segment), self.delete_integration),
-        ] + [route for family in self.families() for route in getattr(self, 'routes_' + family)()]
+        ]

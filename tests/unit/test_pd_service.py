@@ -307,3 +307,61 @@ def test_teams_are_checked_against_the_policys_and_never_sent(sim, run_module):
     assert moved['changed'] and sim.state()['services'][0]['teams'][0]['summary'] == 'Platform'
     none = run_module(pd_service, name='other', escalation_policy='Default', teams=['Platform'])
     assert none['failed'] and "'Default' belongs to no team, not Platform" in none['msg'] and len(sim.state()['services']) == 1
+
+
+# -- custom fields and grouping held by a setting -----------------------------------------------------
+
+@pytest.fixture
+def tier_field(sim):
+    answer = sim.api('POST', '/services/custom_fields', {'field': {
+        'name': 'tier', 'display_name': 'Tier', 'data_type': 'string', 'field_type': 'single_value_fixed',
+        'field_options': [{'data': {'data_type': 'string', 'value': v}} for v in ('gold', 'silver')]}})
+    assert answer.status_code == 201, answer.text
+    answer = sim.api('POST', '/services/custom_fields', {'field': {
+        'name': 'owner_email', 'display_name': 'Owner', 'data_type': 'string', 'field_type': 'single_value'}})
+    assert answer.status_code == 201, answer.text
+    sim.clear_requests()
+
+
+def values_of_service(sim, service_id):
+    return {f['name']: f['value'] for f in sim.api('GET', '/services/%s/custom_fields/values' % service_id).json()['custom_fields']}
+
+
+def test_custom_fields_are_set_with_the_service_and_compared_only_for_those_given(sim, run_module, tier_field):
+    checked = run_module(pd_service, check_mode=True, diff=True, name='web', escalation_policy='Default',
+                         custom_fields=dict(tier='gold'))
+    created = run_module(pd_service, diff=True, name='web', escalation_policy='Default', custom_fields=dict(tier='gold'))
+    assert created['changed'] and created['service']['custom_fields']['tier'] == 'gold'
+    assert created['diff']['after']['custom_fields'] == checked['diff']['after']['custom_fields'] == {'tier': 'gold'}
+    service_id = created['service']['id']
+    sim.api('PUT', '/services/%s/custom_fields/values' % service_id, {'custom_fields': [{'name': 'owner_email', 'value': 'a@b.c'}]})
+    sim.clear_requests()
+    again = run_module(pd_service, name='web', custom_fields=dict(tier='gold'))
+    assert not again['changed'] and sim.writes() == [] and len(sim.requests()) == 2  # the service, its values
+    changed = run_module(pd_service, diff=True, name='web', custom_fields=dict(tier='silver'))
+    assert changed['diff'] == {'before': {'custom_fields': {'tier': 'gold'}}, 'after': {'custom_fields': {'tier': 'silver'}}}
+    assert values_of_service(sim, service_id) == {'tier': 'silver', 'owner_email': 'a@b.c'}  # the other one kept
+    info = run_module(pd_service_info, name='web', include_custom_fields=True)
+    assert info['services'][0]['custom_fields'] == {'tier': 'silver', 'owner_email': 'a@b.c'}
+
+
+def test_custom_field_values_are_checked_before_any_write(sim, run_module, tier_field):
+    result = run_module(pd_service, name='web', escalation_policy='Default', custom_fields=dict(tier='bronze'))
+    assert result['failed'] and result['msg'].startswith('custom_fields.tier: ') and 'bronze' in result['msg']
+    assert sim.writes() == [] and services(sim) == []
+    unknown = run_module(pd_service, name='web', escalation_policy='Default', custom_fields=dict(teir='gold'))
+    assert unknown['failed'] and "did you mean 'tier'" in unknown['msg'] and sim.writes() == []
+
+
+def test_grouping_held_by_a_setting_is_left_alone_with_a_warning(sim, run_module):
+    run_module(pd_service, name='web', escalation_policy='Default')
+    run_module(pd_service, name='api', escalation_policy='Default')
+    ids = [s['id'] for s in services(sim)]
+    answer = sim.api('POST', '/alert_grouping_settings', {'alert_grouping_setting': {
+        'name': 'Shared', 'type': 'content_based', 'config': {'aggregate': 'all', 'fields': ['source']},
+        'services': [{'id': i} for i in ids]}})
+    assert answer.status_code in (200, 201), answer.text
+    sim.clear_requests()
+    result = run_module(pd_service, name='web', alert_grouping_parameters=dict(type='time', config=dict(timeout=5)))
+    assert not result['changed'] and sim.writes() == []
+    assert any("held by the Alert Grouping Setting 'Shared'" in w for w in warning_texts(result))

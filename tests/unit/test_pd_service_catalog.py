@@ -322,3 +322,36 @@ def test_a_missing_supporting_service_names_the_item(sim, run_module):
     assert result['failed'] and result['msg'].startswith("services[0].depends_on[0]: no technical or business service is "
                                                          "named or identified by 'databse'")
     assert sim.writes() == []
+
+
+# -- custom fields -------------------------------------------------------------------------------
+
+def test_custom_fields_are_planned_written_gathered_and_fields_listed_once(sim, run_module):
+    for name, options in (('tier', ['gold', 'silver']), ('region', None)):
+        field = {'name': name, 'display_name': name.title(), 'data_type': 'string',
+                 'field_type': 'single_value_fixed' if options else 'single_value'}
+        if options:
+            field['field_options'] = [{'data': {'data_type': 'string', 'value': v}} for v in options]
+        assert sim.api('POST', '/services/custom_fields', {'field': field}).status_code == 201
+    sim.seed(services=[service('old')])
+    services = [service('svc-%d' % n, custom_fields=dict(tier='gold')) for n in range(5)]
+    services.append(dict(name='old', custom_fields=dict(region='eu')))
+    sim.clear_requests()
+    checked = run_module(pd_service_catalog, check_mode=True, diff=True, services=services)
+    assert sim.writes() == [] and checked['changed']
+    assert [r['path'] for r in sim.requests()].count('/services/custom_fields') == 1
+    real = run_module(pd_service_catalog, diff=True, services=services)
+    assert real['plan'] == checked['plan'] and real['diff'] == checked['diff']
+    assert ('update', 'service', 'old', None) in actions(real)
+    old = [e for e in real['plan'] if e['service'] == 'old'][0]
+    assert old['fields'] == ['custom_fields']
+    gathered = run_module(pd_service_catalog, state='gathered', scope=dict(name_prefix=''))
+    assert not gathered.get('failed'), gathered.get('msg')
+    by_name = {s['name']: s for s in gathered['services']}
+    assert by_name['svc-3']['custom_fields'] == {'tier': 'gold'} and by_name['old']['custom_fields'] == {'region': 'eu'}
+    sim.clear_requests()
+    again = run_module(pd_service_catalog, services=services)
+    assert again['plan'] == [] and sim.writes() == []
+    wrong = run_module(pd_service_catalog, services=[service('svc-0', custom_fields=dict(tier='bronze'))])
+    assert wrong['failed'] and wrong['msg'].startswith('services[0].custom_fields.tier: ')
+    assert sim.writes() == []
