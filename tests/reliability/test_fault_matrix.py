@@ -90,7 +90,6 @@ SCENARIOS = [
 ]
 
 
-
 @pytest.mark.parametrize('fault', list(FAULTS))
 @pytest.mark.parametrize('scenario', SCENARIOS, ids=[s.name for s in SCENARIOS])
 def test_fault(sim, run_module, report, scenario, fault):

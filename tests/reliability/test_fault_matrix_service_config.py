@@ -78,7 +78,7 @@ SCENARIOS = [
     Scenario('pd_alert_grouping_setting update', pd_alert_grouping_setting, 'PUT', SETTINGS + '/',
              with_setting('Mine', 'content_based', CONTENT, ['Checkout', 'Payments']),
              lambda ctx: dict(name='Mine', services=['Checkout', 'Cart'], config=dict(aggregate='any')),
-             groupings, lambda snap, ctx: exactly([('Mine', 'content_based', ('Cart', 'Checkout'))])(snap, ctx)),
+             groupings, exactly([('Mine', 'content_based', ('Cart', 'Checkout'))])),
     Scenario('pd_alert_grouping_setting append (PUT)', pd_alert_grouping_setting, 'PUT', SETTINGS + '/',
              with_setting('Mine', 'content_based', CONTENT, ['Checkout']),
              lambda ctx: dict(name='Mine', services=['Cart'], services_mode='append'),

@@ -120,8 +120,8 @@ def test_max_deletions_fails_before_any_write_saying_how_many_and_which(sim, run
 
 def test_deleted_removes_the_listed_services(sim, run_module):
     sim.seed(services=[service('gone-a'), service('gone-b'), service('stays')])
-    result = run_module(pd_service_catalog, state='deleted', services=[dict(name='gone-a'), dict(name='gone-b'),
-                                                                        dict(name='never-was')])
+    listed = [dict(name='gone-a'), dict(name='gone-b'), dict(name='never-was')]
+    result = run_module(pd_service_catalog, state='deleted', services=listed)
     assert actions(result) == [('delete', 'service', 'gone-a', None), ('delete', 'service', 'gone-b', None)]
     assert sorted(state_of(sim)) == ['stays']
     assert not run_module(pd_service_catalog, state='deleted', services=[dict(name='gone-a')])['changed']

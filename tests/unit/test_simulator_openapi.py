@@ -7,6 +7,8 @@ import pytest
 from tests.unit.conftest import SPEC_AVAILABLE
 
 pytestmark = pytest.mark.skipif(not SPEC_AVAILABLE, reason='PagerDuty OpenAPI description not beside the repository')
+
+
 def service_body(name='checked'):
     return {'service': {
         'name': name, 'description': 'd', 'auto_resolve_timeout': 14400, 'acknowledgement_timeout': 600,

@@ -14,8 +14,8 @@ DOC_EVENT = {
 }
 
 
-def holds(expression, event=DOC_EVENT):
-    return pcl.matches(expression, event)
+def holds(expression, event=None):
+    return pcl.matches(expression, DOC_EVENT if event is None else event)
 
 
 @pytest.mark.parametrize('expression, expected', [
