@@ -14,7 +14,13 @@ from __future__ import annotations
 import copy
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import ApiError, describe_candidate
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PREDICTED, Resource, is_subset
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
+    IDENTITY_OPTIONS,
+    IDENTITY_RULES,
+    PREDICTED,
+    Resource,
+    is_subset,
+)
 from ansible_collections.oncall.pagerduty.plugins.module_utils._service import recommended
 
 SETTING_TYPES = ['content_based', 'content_based_intelligent', 'intelligent', 'time']
@@ -68,9 +74,7 @@ class AlertGroupingSettingResource(Resource):
 
     result_key = 'alert_grouping_setting'
     argument_spec = dict(
-        name=dict(type='str'),
-        new_name=dict(type='str'),
-        id=dict(type='str'),
+        IDENTITY_OPTIONS,
         description=dict(type='str'),
         type=dict(type='str', choices=SETTING_TYPES),
         config=dict(type='dict', options=dict(
@@ -83,10 +87,8 @@ class AlertGroupingSettingResource(Resource):
         services=dict(type='list', elements='str'),
         services_mode=dict(type='str', default='exclusive', choices=['append', 'exclusive']),
         move_services=dict(type='bool', default=False),
-        state=dict(type='str', default='present', choices=['absent', 'present']),
     )
-    option_rules = dict(required_one_of=[('name', 'id')], mutually_exclusive=[('id', 'new_name')],
-                        required_by={'new_name': 'name'})
+    option_rules = IDENTITY_RULES
     settable_fields = ('name', 'description', 'type', 'config', 'services')
 
     def __init__(self, task, client=None):
@@ -100,7 +102,7 @@ class AlertGroupingSettingResource(Resource):
 
     def validate(self):
         params = self.params
-        self.fail_if_blank('name', 'new_name', 'id')
+        self.check_names()
         services = params['services']
         if services is not None:
             if not services and params['services_mode'] == 'exclusive' and self.state() == 'present':

@@ -11,13 +11,15 @@ every page of it (one request per 100 business services); a look-up by ID costs 
 
 from __future__ import annotations
 
-import re
-
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PREDICTED, Resource
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
+    IDENTITY_OPTIONS,
+    IDENTITY_RULES,
+    PREDICTED,
+    Resource,
+)
 
 COLLECTION = 'business_services'
 SINGULAR = 'business_service'
-_NON_PRINTABLE = re.compile(r'[\x00-\x1f\x7f]')
 
 
 def business_service_by_id(client, business_service_id):
@@ -52,34 +54,13 @@ def slim_reference(reference):
     return {k: v for k, v in reference.items() if k in ('id', 'summary')}
 
 
-def check_name(kind, option):
-    """Fail, naming the option, on a name PagerDuty would refuse or that could not be found again."""
-    name = kind.params.get(option)
-    if name is None:
-        return
-    if not name.strip():
-        kind.fail('%s: must not be blank' % kind.option(option))
-    if _NON_PRINTABLE.search(name):
-        kind.fail('%s: must not contain non-printable characters (%r)' % (kind.option(option), name))
-    if name != name.strip():
-        kind.fail('%s: must not start or end with a space (%r)' % (kind.option(option), name))
-
-
 class BusinessServiceResource(Resource):
     """A PagerDuty business service, found by its exact name or its ID."""
 
     result_key = 'business_service'
-    argument_spec = dict(
-        name=dict(type='str'),
-        new_name=dict(type='str'),
-        id=dict(type='str'),
-        description=dict(type='str'),
-        point_of_contact=dict(type='str'),
-        team=dict(type='str'),
-        state=dict(type='str', default='present', choices=['absent', 'present']),
-    )
-    option_rules = dict(required_one_of=[('name', 'id')], mutually_exclusive=[('id', 'new_name')],
-                        required_by={'new_name': 'name'})
+    argument_spec = dict(IDENTITY_OPTIONS, description=dict(type='str'), point_of_contact=dict(type='str'),
+                         team=dict(type='str'))
+    option_rules = IDENTITY_RULES
     settable_fields = ('name', 'description', 'point_of_contact', 'team')
 
     def __init__(self, task, client=None):
@@ -87,9 +68,7 @@ class BusinessServiceResource(Resource):
         self.team_names = {}  # team ID -> name, for results and diffs (PagerDuty's team reference has no name)
 
     def validate(self):
-        self.fail_if_blank('id')
-        for option in ('name', 'new_name'):
-            check_name(self, option)
+        self.check_names()
 
     # -- the engine's hooks ----------------------------------------------------------------------
 

@@ -18,8 +18,11 @@ from __future__ import annotations
 import re
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyError, rank_close
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import Resource
-from ansible_collections.oncall.pagerduty.plugins.module_utils._team import check_name, fail_if_name_taken
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
+    IDENTITY_OPTIONS,
+    IDENTITY_RULES,
+    Resource,
+)
 
 # Read with every policy: its targets as full users (with their emails) and schedules (with their names).
 POLICY_QUERY = {'include[]': ['targets']}
@@ -93,10 +96,7 @@ class EscalationPolicyResource(Resource):
 
     result_key = 'escalation_policy'
     argument_spec = dict(
-        name=dict(type='str'),
-        new_name=dict(type='str'),
-        id=dict(type='str'),
-        state=dict(type='str', default='present', choices=['absent', 'present']),
+        IDENTITY_OPTIONS,
         description=dict(type='str'),
         num_loops=dict(type='int'),
         on_call_handoff_notifications=dict(type='str', choices=HANDOFF_CHOICES),
@@ -111,8 +111,7 @@ class EscalationPolicyResource(Resource):
             )),
         )),
     )
-    option_rules = dict(required_one_of=[('name', 'id')], mutually_exclusive=[('id', 'new_name')],
-                        required_by={'new_name': 'name'})
+    option_rules = IDENTITY_RULES
     settable_fields = ('name', 'description', 'num_loops', 'on_call_handoff_notifications', 'teams', 'escalation_rules')
 
     def __init__(self, task, client=None):
@@ -126,9 +125,7 @@ class EscalationPolicyResource(Resource):
 
     def validate(self):
         params = self.params
-        self.fail_if_blank('id')
-        for option in ('name', 'new_name'):
-            check_name(self, option)
+        self.check_names()
         loops = params['num_loops']
         if loops is not None and not 0 <= loops <= MAX_LOOPS:
             self.fail('%s: must be 0 (no repeat) to %d, got %d' % (self.option('num_loops'), MAX_LOOPS, loops))
@@ -287,7 +284,7 @@ class EscalationPolicyResource(Resource):
                       % (self.option('rules'), desired.get('name')))
 
     def check_update(self, current, changes):
-        fail_if_name_taken(self, 'escalation_policies', 'escalation_policy', changes, current)
+        self.fail_if_name_taken('escalation_policies', 'escalation_policy', changes, current)
 
     def predict_create(self, desired):
         return dict({'type': 'escalation_policy', 'description': '', 'num_loops': 0,

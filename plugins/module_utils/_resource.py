@@ -17,6 +17,7 @@ run the same code. Failures are ``TaskFailed``; each entry point reports them it
 from __future__ import annotations
 
 import copy
+import re
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import (
     PAGERDUTY_REGIONS,
@@ -62,6 +63,19 @@ EVENTS_ARGUMENT_SPEC = dict(
     events_url=dict(type='str', fallback=(env_fallback, ['PAGERDUTY_EVENTS_URL'])),
     **PAGERDUTY_ARGUMENT_SPEC
 )
+
+# The options of an object found by its exact name or its ID and renamed with new_name.
+IDENTITY_OPTIONS = dict(
+    name=dict(type='str'),
+    new_name=dict(type='str'),
+    id=dict(type='str'),
+    state=dict(type='str', default='present', choices=['absent', 'present']),
+)
+IDENTITY_RULES = dict(required_one_of=[('name', 'id')], mutually_exclusive=[('id', 'new_name')],
+                      required_by={'new_name': 'name'})
+
+# Characters a name must not hold: PagerDuty keeps them, but nobody could type the name to find it again.
+_NON_PRINTABLE = re.compile(r'[\x00-\x1f\x7f]')
 
 # How often to look for an object whose create got no answer before concluding it was not made.
 PATIENT_REREADS = 3
@@ -285,6 +299,21 @@ class Kind:
             if value is not None and not str(value).strip():
                 self.fail('%s: must not be blank' % self.option(option))
 
+    def check_names(self, limit=None):
+        """Fail, naming the option, on an ID or name (O(name), O(new_name)) that PagerDuty would refuse
+        or that could not be found again; `limit` is PagerDuty's length limit where it has one."""
+        self.fail_if_blank('id', 'name', 'new_name')
+        for option in ('name', 'new_name'):
+            name = self.params.get(option)
+            if name is None:
+                continue
+            if _NON_PRINTABLE.search(name):
+                self.fail('%s: must not contain non-printable characters (%r)' % (self.option(option), name))
+            if name != name.strip():
+                self.fail('%s: must not start or end with a space (%r)' % (self.option(option), name))
+            if limit is not None and len(name) > limit:
+                self.fail('%s: PagerDuty allows at most %d characters, got %d' % (self.option(option), limit, len(name)))
+
     def report_rate_limits(self, result):
         for client in self.clients():
             report, warning = client.rate_limit_report()
@@ -447,6 +476,19 @@ class Resource(Kind):
         if current is None:
             return self.ensure_created(desired)
         return self.ensure_updated(current, desired, changed=False)
+
+    def fail_if_name_taken(self, collection, singular, changes, current):
+        """Before a rename, fail naming the option when another object of the collection has the new name
+        (PagerDuty would refuse the write: "Name has already been taken")."""
+        name = changes.get('name')
+        if name is None:
+            return
+        option = 'new_name' if self.params.get('new_name') else 'name'
+        self.doing = 'look for another %s named %r' % (singular.replace('_', ' '), name)
+        other = self.client.find(collection, name, self.option(option), singular, by_id=False)
+        if other is not None and other['id'] != current['id']:
+            self.fail('%s: another %s is named %r already (%s); choose another name, or rename or delete that one first'
+                      % (self.option(option), singular.replace('_', ' '), name, other['id']))
 
     def ensure_absent(self, current):
         if current is None:

@@ -22,7 +22,13 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._custom_field imp
     read_custom_field_values,
     write_custom_field_values,
 )
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PREDICTED, Kind, Resource
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
+    IDENTITY_OPTIONS,
+    IDENTITY_RULES,
+    PREDICTED,
+    Kind,
+    Resource,
+)
 from ansible_collections.oncall.pagerduty.plugins.module_utils._vendor import sort_by_name
 
 # Timeouts PagerDuty reports as null when disabled; results and diffs show them as 0, the value
@@ -32,7 +38,6 @@ URGENCY_CHOICES = ['high', 'low', 'severity_based']
 GROUPING_CONFIG_FIELDS = {'time': {'timeout'}, 'intelligent': {'time_window'},
                           'content_based': {'aggregate', 'fields', 'time_window'}, 'none': set()}
 _TIME_OF_DAY = re.compile(r'^([01]\d|2[0-3]):([0-5]\d)(:([0-5]\d))?$')
-_NON_PRINTABLE = re.compile(r'[\x00-\x1f\x7f]')
 # Read with every service: the settings object may not be returned without it.
 SERVICE_INCLUDES = ('auto_pause_notifications_parameters',)
 # What PagerDuty reports as the status of an enabled service: derived from its incidents and
@@ -149,15 +154,8 @@ class ServiceResource(Resource):
     """A PagerDuty service, found by its exact name or its ID."""
 
     result_key = 'service'
-    argument_spec = dict(
-        name=dict(type='str'),
-        new_name=dict(type='str'),
-        id=dict(type='str'),
-        state=dict(type='str', default='present', choices=['absent', 'present']),
-        **SERVICE_SETTINGS_SPEC
-    )
-    option_rules = dict(required_one_of=[('name', 'id')], mutually_exclusive=[('id', 'new_name')],
-                        required_by={'new_name': 'name'})
+    argument_spec = dict(IDENTITY_OPTIONS, **SERVICE_SETTINGS_SPEC)
+    option_rules = IDENTITY_RULES
     settable_fields = ('name', 'description', 'escalation_policy', 'status', 'auto_resolve_timeout',
                        'acknowledgement_timeout', 'incident_urgency_rule', 'support_hours', 'scheduled_actions',
                        'alert_grouping_parameters', 'auto_pause_notifications_parameters')
@@ -166,15 +164,7 @@ class ServiceResource(Resource):
 
     def validate(self):
         params = self.params
-        self.fail_if_blank('name', 'new_name')
-        for option in ('name', 'new_name'):
-            name = params[option]
-            if name is None:
-                continue
-            if _NON_PRINTABLE.search(name):
-                self.fail('%s: must not contain non-printable characters (%r)' % (self.option(option), name))
-            if name != name.strip():
-                self.fail('%s: must not start or end with a space (%r)' % (self.option(option), name))
+        self.check_names()
         if params['alert_creation'] == 'create_incidents':
             self.fail('%s: create_incidents is no longer available: PagerDuty has moved every service to create both '
                       'alerts and incidents. Remove the option, or use create_alerts_and_incidents.'

@@ -9,14 +9,15 @@ Used by pd_team; pd_escalation_policy resolves a policy's teams with the same lo
 
 from __future__ import annotations
 
-import re
-
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import Resource
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
+    IDENTITY_OPTIONS,
+    IDENTITY_RULES,
+    Resource,
+)
 
 # The Team schema's limits (PagerDuty's OpenAPI description).
 TEAM_NAME_MAX = 100
 TEAM_DESCRIPTION_MAX = 1024
-_NON_PRINTABLE = re.compile(r'[\x00-\x1f\x7f]')
 
 
 def team_by_id(client, team_id):
@@ -35,54 +36,16 @@ def present_team(team):
     return dict(team, description=team.get('description') or '')
 
 
-def check_name(kind, option, limit=None):
-    """Fail, naming the option, on a name PagerDuty would refuse or that could not be found again."""
-    name = kind.params.get(option)
-    if name is None:
-        return
-    if not name.strip():
-        kind.fail('%s: must not be blank' % kind.option(option))
-    if _NON_PRINTABLE.search(name):
-        kind.fail('%s: must not contain non-printable characters (%r)' % (kind.option(option), name))
-    if name != name.strip():
-        kind.fail('%s: must not start or end with a space (%r)' % (kind.option(option), name))
-    if limit is not None and len(name) > limit:
-        kind.fail('%s: PagerDuty allows at most %d characters, got %d' % (kind.option(option), limit, len(name)))
-
-
-def fail_if_name_taken(kind, collection, singular, changes, current):
-    """Before a rename, fail naming the option when another object of the collection has the new name
-    (PagerDuty would refuse the write: "Name has already been taken")."""
-    name = changes.get('name')
-    if name is None:
-        return
-    option = 'new_name' if kind.params.get('new_name') else 'name'
-    kind.doing = 'look for another %s named %r' % (singular.replace('_', ' '), name)
-    other = kind.client.find(collection, name, kind.option(option), singular, by_id=False)
-    if other is not None and other['id'] != current['id']:
-        kind.fail('%s: another %s is named %r already (%s); choose another name, or rename or delete that one first'
-                  % (kind.option(option), singular.replace('_', ' '), name, other['id']))
-
-
 class TeamResource(Resource):
     """A PagerDuty team, found by its exact name or its ID."""
 
     result_key = 'team'
-    argument_spec = dict(
-        name=dict(type='str'),
-        new_name=dict(type='str'),
-        id=dict(type='str'),
-        description=dict(type='str'),
-        state=dict(type='str', default='present', choices=['absent', 'present']),
-    )
-    option_rules = dict(required_one_of=[('name', 'id')], mutually_exclusive=[('id', 'new_name')],
-                        required_by={'new_name': 'name'})
+    argument_spec = dict(IDENTITY_OPTIONS, description=dict(type='str'))
+    option_rules = IDENTITY_RULES
     settable_fields = ('name', 'description')
 
     def validate(self):
-        self.fail_if_blank('id')
-        for option in ('name', 'new_name'):
-            check_name(self, option, TEAM_NAME_MAX)
+        self.check_names(TEAM_NAME_MAX)
         description = self.params['description']
         if description is not None and len(description) > TEAM_DESCRIPTION_MAX:
             self.fail('%s: PagerDuty allows at most %d characters, got %d'
@@ -117,7 +80,7 @@ class TeamResource(Resource):
         return desired
 
     def check_update(self, current, changes):
-        fail_if_name_taken(self, 'teams', 'team', changes, current)
+        self.fail_if_name_taken('teams', 'team', changes, current)
 
     def predict_create(self, desired):
         return dict({'type': 'team', 'description': '', 'default_role': 'manager'}, **desired, id=None)
