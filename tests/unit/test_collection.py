@@ -31,6 +31,12 @@ def test_action_groups_hold_every_module_by_its_credentials():
     assert sorted(groups['pagerduty']) == [m for m in MODULES if m != 'pd_datadog_service']
 
 
+def test_the_readme_lists_every_module():
+    with open(os.path.join(REPO_ROOT, 'README.md')) as handle:
+        readme = handle.read()
+    assert [m for m in MODULES if '| `oncall.pagerduty.%s` |' % m not in readme] == []
+
+
 @pytest.mark.parametrize('module', MODULES)
 def test_ansible_doc_renders_the_module(module, tmp_path):
     """What a user runs; also catches YAML that parses but is not valid documentation."""
