@@ -23,6 +23,7 @@ COLLECTIONS_PATH = _IMPORT_ROOT
 
 from tests.simulator import DEFAULT_READONLY_TOKEN, DEFAULT_TOKEN, SimulatorServer  # noqa: E402
 from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY  # noqa: E402
+from tests.tools.simulator import SIM_USER_EMAIL  # noqa: E402
 
 
 def pytest_unconfigure(config):
@@ -77,6 +78,17 @@ class SimulatorControl:
         if settings:
             self._call('POST', 'datadog', settings)
         return self._call('GET', 'datadog')
+
+    def playbook_env(self, datadog=False, collections_path=COLLECTIONS_PATH, **extra):
+        """The environment of an ansible-playbook run against this simulator: the modules take its URLs,
+        token and user (and with `datadog`, Datadog's keys) through their environment fallbacks."""
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, PAGERDUTY_API_URL=self.url,
+                   PAGERDUTY_API_TOKEN=self.token, PAGERDUTY_EVENTS_URL=self.url, PAGERDUTY_FROM_EMAIL=SIM_USER_EMAIL,
+                   ANSIBLE_FORCE_COLOR='0', ANSIBLE_LOCALHOST_WARNING='0')
+        if datadog:
+            env.update(DD_API_URL=self.url, DD_API_KEY=DEFAULT_API_KEY, DD_APP_KEY=DEFAULT_APP_KEY)
+        env.update(extra)
+        return env
 
     def api(self, method, path, body=None, token=None, **query):
         """A PagerDuty API call straight to the simulator (counts in the request log)."""

@@ -4,8 +4,7 @@ a deploy (maintenance window around a rolling change, then a change event) after
 import os
 import sys
 
-from tests.conftest import COLLECTIONS_PATH, REPO_ROOT
-from tests.tools.simulator import SIM_USER_EMAIL
+from tests.conftest import REPO_ROOT
 
 sys.path.insert(0, os.path.join(REPO_ROOT, 'tests', 'tools'))
 from playbook_runs import ansible_playbook  # noqa: E402
@@ -14,8 +13,7 @@ EXAMPLES = os.path.join(REPO_ROOT, 'examples')
 
 
 def test_a_deploy_opens_and_ends_its_window_and_records_a_change_event(sim, tmp_path):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, PAGERDUTY_API_URL=sim.url, PAGERDUTY_API_TOKEN=sim.token,
-               PAGERDUTY_EVENTS_URL=sim.url, PAGERDUTY_FROM_EMAIL=SIM_USER_EMAIL, ANSIBLE_LOCALHOST_WARNING='0')
+    env = sim.playbook_env()
     env.pop('DD_API_KEY', None)
     inventory = os.path.join(EXAMPLES, 'inventory.yml')
     code, output, totals = ansible_playbook(['-i', inventory, os.path.join(EXAMPLES, 'new_environment.yml')], env=env)

@@ -13,7 +13,6 @@ import pytest
 import yaml
 
 from tests.conftest import REPO_ROOT
-from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY
 
 sys.path.insert(0, os.path.join(REPO_ROOT, 'tests', 'tools'))
 from playbook_runs import ansible_playbook  # noqa: E402
@@ -55,8 +54,7 @@ def test_installed_copy_runs_the_demo_twice_with_no_change_the_second_time(tarba
                    check=True, capture_output=True)
     installed = collections / 'ansible_collections' / 'oncall' / 'pagerduty'
     assert (installed / 'MANIFEST.json').exists()
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections), PAGERDUTY_API_URL=sim.url, PAGERDUTY_API_TOKEN=sim.token,
-               DD_API_URL=sim.url, DD_API_KEY=DEFAULT_API_KEY, DD_APP_KEY=DEFAULT_APP_KEY, ANSIBLE_LOCALHOST_WARNING='0')
+    env = sim.playbook_env(datadog=True, collections_path=str(collections))
     first = ansible_playbook([str(installed / 'examples' / 'demo.yml')], env=env, cwd=str(tmp_path))
     second = ansible_playbook([str(installed / 'examples' / 'demo.yml')], env=env, cwd=str(tmp_path))
     assert first[0] == 0 and first[2]['changed'] > 0, first[1][-3000:]

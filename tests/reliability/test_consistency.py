@@ -7,8 +7,7 @@ import os
 import sys
 import time
 
-from tests.conftest import COLLECTIONS_PATH, REPO_ROOT
-from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY
+from tests.conftest import REPO_ROOT
 
 sys.path.insert(0, os.path.join(REPO_ROOT, 'tests', 'tools'))
 from playbook_runs import ansible_playbook  # noqa: E402
@@ -55,9 +54,7 @@ def test_a_play_converges_on_an_eventually_consistent_account(sim, tmp_path, rep
     playbook = tmp_path / 'workflow.yml'
     playbook.write_text(WORKFLOW_PLAYBOOK)
     # The credentials reach the modules through their environment fallbacks.
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, PAGERDUTY_API_URL=sim.url, PAGERDUTY_API_TOKEN=sim.token,
-               DD_API_URL=sim.url, DD_API_KEY=DEFAULT_API_KEY, DD_APP_KEY=DEFAULT_APP_KEY, ANSIBLE_FORCE_COLOR='0',
-               ANSIBLE_LOCALHOST_WARNING='0')
+    env = sim.playbook_env(datadog=True)
     seeded = sim.seed(services=[{'name': 'Checkout Legacy', 'escalation_policy': 'Default'}],
                       integrations=[{'service': 'Checkout Legacy', 'type': 'events_api_v2_inbound_integration',
                                      'name': 'Deploys'}])

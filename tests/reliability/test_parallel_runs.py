@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.conftest import COLLECTIONS_PATH, REPO_ROOT
+from tests.conftest import REPO_ROOT
 
 sys.path.insert(0, os.path.join(REPO_ROOT, 'tests', 'tools'))
 from playbook_runs import ansible_playbook  # noqa: E402
@@ -25,8 +25,6 @@ FLEET_PLAYBOOK = '''
   gather_facts: false
   module_defaults:
     group/oncall.pagerduty.pagerduty:
-      api_url: "{{ lookup('ansible.builtin.env', 'PAGERDUTY_API_URL') }}"
-      api_token: "{{ lookup('ansible.builtin.env', 'PAGERDUTY_API_TOKEN') }}"
       retry_timeout: 300
   tasks:
     - name: The service
@@ -48,10 +46,6 @@ SAME_OBJECTS_PLAYBOOK = '''
 - name: Create one service and one integration
   hosts: localhost
   gather_facts: false
-  module_defaults:
-    group/oncall.pagerduty.pagerduty:
-      api_url: "{{ lookup('ansible.builtin.env', 'PAGERDUTY_API_URL') }}"
-      api_token: "{{ lookup('ansible.builtin.env', 'PAGERDUTY_API_TOKEN') }}"
   tasks:
     - name: The service
       oncall.pagerduty.pd_service:
@@ -67,8 +61,7 @@ SAME_OBJECTS_PLAYBOOK = '''
 
 @pytest.fixture
 def playbook_env(sim, tmp_path):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, PAGERDUTY_API_URL=sim.url,
-               PAGERDUTY_API_TOKEN=sim.token, ANSIBLE_FORCE_COLOR='0', ANSIBLE_LOCALHOST_WARNING='0')
+    env = sim.playbook_env()
     inventory = tmp_path / 'inventory.ini'
     inventory.write_text('[fleet]\n' + ''.join(
         'host%02d ansible_connection=local ansible_python_interpreter=%s\n' % (n, sys.executable) for n in range(1, HOSTS + 1))

@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from tests.conftest import COLLECTIONS_PATH, REPO_ROOT
+from tests.conftest import REPO_ROOT
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._orchestration_route import OrchestrationRouteResource
 from ansible_collections.oncall.pagerduty.plugins.plugin_utils._in_process import run_in_process
@@ -28,10 +28,6 @@ PLAYBOOK = '''
 - name: Add this team's route to the shared orchestration
   hosts: localhost
   gather_facts: false
-  module_defaults:
-    group/oncall.pagerduty.pagerduty:
-      api_url: "{{ lookup('ansible.builtin.env', 'PAGERDUTY_API_URL') }}"
-      api_token: "{{ lookup('ansible.builtin.env', 'PAGERDUTY_API_TOKEN') }}"
   tasks:
     - name: The route
       oncall.pagerduty.pd_event_orchestration_route:
@@ -111,8 +107,7 @@ def test_two_playbook_runs_adding_routes_at_once_both_end_up_in_the_router(sim, 
     orchestration_id, ids, existing = set_up(sim, teams)
     playbook = tmp_path / 'route.yml'
     playbook.write_text(PLAYBOOK)
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, PAGERDUTY_API_URL=sim.url,
-               PAGERDUTY_API_TOKEN=sim.token, ANSIBLE_FORCE_COLOR='0', ANSIBLE_LOCALHOST_WARNING='0')
+    env = sim.playbook_env()
     sim.fault(method='PUT', path='/router$', times=2, action='delay', seconds=1)
     sim.clear_requests()
     runs = {}

@@ -11,7 +11,7 @@ from ansible_collections.oncall.pagerduty.plugins.modules import (
     pd_integration_move,
     pd_service,
 )
-from tests.conftest import COLLECTIONS_PATH, REPO_ROOT
+from tests.conftest import REPO_ROOT
 from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY
 
 sys.path.insert(0, os.path.join(REPO_ROOT, 'tests', 'tools'))
@@ -84,8 +84,7 @@ def leaks(text, found_secrets):
 def test_no_secret_in_vvv_output(sim, tmp_path, report):
     playbook = tmp_path / 'every_module.yml'
     playbook.write_text(EVERY_MODULE)
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, PAGERDUTY_API_URL=sim.url, PAGERDUTY_API_TOKEN=sim.token,
-               SECRET_DD_API_KEY=DEFAULT_API_KEY, SECRET_DD_APP_KEY=DEFAULT_APP_KEY, ANSIBLE_LOCALHOST_WARNING='0')
+    env = sim.playbook_env(SECRET_DD_API_KEY=DEFAULT_API_KEY, SECRET_DD_APP_KEY=DEFAULT_APP_KEY)
     code, output, totals = ansible_playbook(['-vvv', str(playbook)], env=env)
     found = secrets(sim)
     leaked = leaks(output, found)
