@@ -382,7 +382,9 @@ class ServiceResource(Resource):
         result = dict(result, changed=True, service=dict(service, custom_fields=values))
         if self.task.diff:
             diff = result.setdefault('diff', {'before': {}, 'after': {}})
-            diff['before']['custom_fields'] = {k: before[k] for k in changes if before.get(k) is not None}
+            held = {k: before[k] for k in changes if before.get(k) is not None}
+            if held:
+                diff['before']['custom_fields'] = held
             diff['after']['custom_fields'] = dict(changes)
         return result
 

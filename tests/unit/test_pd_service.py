@@ -333,6 +333,7 @@ def test_custom_fields_are_set_with_the_service_and_compared_only_for_those_give
     created = run_module(pd_service, diff=True, name='web', escalation_policy='Default', custom_fields=dict(tier='gold'))
     assert created['changed'] and created['service']['custom_fields']['tier'] == 'gold'
     assert created['diff']['after']['custom_fields'] == checked['diff']['after']['custom_fields'] == {'tier': 'gold'}
+    assert created['diff']['before'] == checked['diff']['before'] == {}  # a new service had nothing before
     service_id = created['service']['id']
     sim.api('PUT', '/services/%s/custom_fields/values' % service_id, {'custom_fields': [{'name': 'owner_email', 'value': 'a@b.c'}]})
     sim.clear_requests()
