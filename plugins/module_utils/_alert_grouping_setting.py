@@ -258,12 +258,12 @@ class AlertGroupingSettingResource(Resource):
         current_by_id = {r['id']: r for r in current_refs}
         wanted = {} if self.params['services_mode'] == 'exclusive' else dict(current_by_id)
         predicted = []
-        for value in self.params['services']:
+        for index, value in enumerate(self.params['services']):
             ref = next((r for r in current_refs if value in (r['id'], r['summary'])), None)
             if ref is None:
                 self.doing = 'find the service %r' % value
-                found = self.resolve_or_predict('services', value, self.option('services'), 'service',
-                                                filter_param='name')
+                found = self.resolve_or_predict('services', value, '%s[%d]' % (self.option('services'), index),
+                                                'service', filter_param='name')
                 if found.get(PREDICTED):
                     predicted.append({'id': None, 'summary': value})
                     continue

@@ -18,7 +18,7 @@ import uuid
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyClient, PagerDutyError
 from ansible_collections.oncall.pagerduty.plugins.module_utils._maintenance_window import time_problem
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PAGERDUTY_STATUS_ADVICE, Kind, env_fallback
-from ansible_collections.oncall.pagerduty.plugins.module_utils._service import resolve_service, service_by_id
+from ansible_collections.oncall.pagerduty.plugins.module_utils._service import service_by_id
 
 ENQUEUE_PATH = '/v2/enqueue'
 CHANGE_PATH = '/v2/change/enqueue'
@@ -218,7 +218,9 @@ class EventAction(Kind):
         if not self.params['service']:
             return None
         self.doing = 'find the service %r' % self.params['service']
-        return resolve_service(self.rest, self.params['service'], self.option('service'))
+        # In check mode, a service an earlier task of the run creates is predicted, as for integrations.
+        return self.resolve_or_predict('services', self.params['service'], self.option('service'), 'service',
+                                       client=self.rest, filter_param='name')
 
     # -- the incident ----------------------------------------------------------------------------
 

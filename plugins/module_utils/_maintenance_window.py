@@ -303,10 +303,10 @@ class MaintenanceWindowResource(Resource):
     def resolve_services(self):
         if self.service_objects is None:
             found = []
-            for value in self.params['services']:
+            for index, value in enumerate(self.params['services']):
                 self.doing = 'find the service %r' % value
-                found.append(self.resolve_or_predict('services', value, self.option('services'), 'service',
-                                                     filter_param='name'))
+                found.append(self.resolve_or_predict('services', value, '%s[%d]' % (self.option('services'), index),
+                                                     'service', filter_param='name'))
             self.service_objects = found
         return self.service_objects
 

@@ -348,20 +348,22 @@ class Kind:
                 return None
         return None
 
-    def resolve_or_predict(self, collection, value, option, singular, **lookup):
-        """The object named or identified by `value`, as client.resolve() finds it.
+    def resolve_or_predict(self, collection, value, option, singular, client=None, **lookup):
+        """The object named or identified by `value`, as client.resolve() finds it (with `client`, default
+        the task's own).
 
         In check mode an object that does not exist is taken as created by an earlier task of the
         same run (a service before its integrations): a warning says so and a stand-in without an
         ID is returned. A real run still fails when it does not exist.
         """
-        found = self.client.find(collection, value, option, singular, **lookup)
+        client = client or self.client
+        found = client.find(collection, value, option, singular, **lookup)
         if found is not None:
             return found
         if not self.check_mode:
-            raise lookup_error(self.client, self.client.not_found_message(collection, value, option, singular,
-                                                                          path=lookup.get('path'),
-                                                                          key=lookup.get('key')), option)
+            raise lookup_error(client, client.not_found_message(collection, value, option, singular,
+                                                                path=lookup.get('path'), key=lookup.get('key')),
+                               option)
         return self.predicted_parent(value, option, singular)
 
     def predicted_parent(self, value, option, singular):

@@ -27,7 +27,7 @@ CASES = [
     (pd_maintenance_window, dict(WINDOW, services=[]), 'services: list at least one service, by name or ID'),
     (pd_maintenance_window, dict(WINDOW, services=['Cart', ' ']), 'services[1]: must not be blank'),
     (pd_maintenance_window, dict(WINDOW, services=['Cart', 'Cart']), "services: 'Cart' is listed twice"),
-    (pd_maintenance_window, dict(WINDOW, services=['Cart', 'Nowhere']), "services: no service is named or identified by 'Nowhere'"),
+    (pd_maintenance_window, dict(WINDOW, services=['Cart', 'Nowhere']), "services[1]: no service is named or identified by 'Nowhere'"),
     (pd_maintenance_window, dict(WINDOW, description=' '), 'description: must not be blank'),
     (pd_maintenance_window, dict(WINDOW, duration_minutes=None),
      'state is present but any of the following are missing: end, duration_minutes'),

@@ -45,7 +45,7 @@ CASES = [
     (pd_alert_grouping_setting, dict(NEW, services=[]), 'services: a setting holds at least one service; to remove the setting'),
     (pd_alert_grouping_setting, dict(NEW, services=['Payments', 'Payments']), "services: 'Payments' is listed twice"),
     (pd_alert_grouping_setting, dict(NEW, services=['']), 'services[0]: must not be blank'),
-    (pd_alert_grouping_setting, dict(NEW, services=['Paymnets']), "services: no service is named or identified by 'Paymnets'"),
+    (pd_alert_grouping_setting, dict(NEW, services=['Paymnets']), "services[0]: no service is named or identified by 'Paymnets'"),
     (pd_alert_grouping_setting, dict(NEW, type='time', config=dict(timeout=60), services=['Payments', 'Cart']),
      'services: a setting of type time holds one service at most'),
     (pd_alert_grouping_setting, dict(NEW, services=['Payments', 'Cart']),

@@ -96,7 +96,7 @@ def test_a_service_that_an_earlier_task_would_create_is_predicted_in_check_mode(
     assert any("no service is named 'Brand New' yet" in w for w in warning_texts(result))
     assert sim.writes() == []
     real = run_module(pd_alert_grouping_setting, **dict(CONTENT, services=['Checkout', 'Brand New']))
-    assert real['failed'] and "services: no service is named or identified by 'Brand New'" in real['msg']
+    assert real['failed'] and "services[1]: no service is named or identified by 'Brand New'" in real['msg']
     assert sim.writes() == []
 
 

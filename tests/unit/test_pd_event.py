@@ -6,6 +6,7 @@ import json
 import pytest
 
 from ansible_collections.oncall.pagerduty.plugins.modules import pd_event, pd_maintenance_window
+from tests.conftest import warning_texts
 
 TRIGGER = dict(summary='Disk full on db1', source='db1.example.com', severity='critical')
 
@@ -47,6 +48,15 @@ def test_check_mode_sends_nothing(sim, send, account):
     assert result['diff']['after']['payload'] == TRIGGER and 'routing_key' not in json.dumps(result['diff'])
     assert 'incident' not in result
     assert sim.requests() == [] and account.events_received == []
+
+
+def test_check_mode_predicts_a_service_that_an_earlier_task_creates(sim, send, account):
+    result = send(check_mode=True, wait_for_incident=True, service='Brand New', **TRIGGER)
+    assert result['changed'] and any("service: no service is named 'Brand New' yet" in w for w in warning_texts(result))
+    assert account.events_received == [] and sim.writes() == []
+    real = send(wait_for_incident=True, service='Brand New', **TRIGGER)
+    assert real['failed'] and real['msg'].startswith("service: no service is named or identified by 'Brand New'")
+    assert account.events_received == []
 
 
 def test_a_trigger_opens_an_incident_on_the_integrations_service(sim, send, account):

@@ -273,5 +273,5 @@ def test_check_mode_takes_a_missing_service_as_made_by_an_earlier_task(sim, run_
     result = run_module(pd_maintenance_window, check_mode=True, **dict(DEPLOY, services=['Checkout', 'Brand New']))
     assert result['changed'] and any("no service is named 'Brand New' yet" in w for w in warning_texts(result))
     real = run_module(pd_maintenance_window, **dict(DEPLOY, services=['Checkout', 'Brand New']))
-    assert real['failed'] and real['msg'].startswith("services: no service is named or identified by 'Brand New'")
+    assert real['failed'] and real['msg'].startswith("services[1]: no service is named or identified by 'Brand New'")
     assert sim.writes() == []
