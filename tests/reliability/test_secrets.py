@@ -1,12 +1,16 @@
-"""Secrets stay secret: the PagerDuty token, the Datadog keys and integration keys never appear in
--vvv output, in a diff, or in what the simulator records of the requests."""
+"""Secrets stay secret: the PagerDuty token, the Datadog keys, integration keys and orchestrations' routing
+keys never appear in -vvv output, in a diff, or in what the simulator records of the requests."""
 
 import json
 import os
 import sys
 
+import pytest
+
 from ansible_collections.oncall.pagerduty.plugins.modules import (
     pd_datadog_service,
+    pd_event,
+    pd_event_orchestration,
     pd_integration,
     pd_integration_move,
     pd_service,
@@ -63,6 +67,20 @@ EVERY_MODULE = '''
     - name: Services read back, without integrations
       oncall.pagerduty.pd_service_info:
         query: Secret
+    - name: Global orchestration
+      oncall.pagerduty.pd_event_orchestration:
+        name: Secret Router
+      register: orchestration
+      no_log: true
+      diff: true
+    - name: An event to its routing key
+      oncall.pagerduty.pd_event:
+        routing_key: "{{ orchestration.orchestration.routing_key }}"
+        summary: Secret test
+        source: ansible
+        severity: info
+        events_url: "{{ lookup('ansible.builtin.env', 'PAGERDUTY_EVENTS_URL') }}"
+      diff: true
     - name: A failure with the token in hand
       oncall.pagerduty.pd_service:
         name: Secret Source
@@ -72,25 +90,35 @@ EVERY_MODULE = '''
 
 
 def secrets(sim):
+    """{label: secret} of the account: read after the request log, since these reads are logged too."""
     keys = [i['integration_key'] for s in sim.state()['services'] for i in s['integrations'] if i.get('integration_key')]
+    routing_keys = [i['parameters']['routing_key']
+                    for o in sim.api('GET', '/event_orchestrations').json()['orchestrations']
+                    for i in sim.api('GET', '/event_orchestrations/%s/integrations' % o['id']).json()['integrations']]
     return {'PagerDuty token': sim.token, 'Datadog API key': DEFAULT_API_KEY, 'Datadog app key': DEFAULT_APP_KEY,
-            **{'integration key %d' % n: key for n, key in enumerate(keys)}}
+            **{'integration key %d' % n: key for n, key in enumerate(keys)},
+            **{'routing key %d' % n: key for n, key in enumerate(routing_keys)}}
 
 
 def leaks(text, found_secrets):
     return sorted(label for label, value in found_secrets.items() if value and value in text)
 
 
-def test_no_secret_in_vvv_output(sim, tmp_path, report):
+@pytest.mark.parametrize('path', ['in_process', 'module'])
+def test_no_secret_in_vvv_output(sim, tmp_path, report, path):
+    """Both paths: a started module's arguments and results pass through other hands than the worker's."""
     playbook = tmp_path / 'every_module.yml'
     playbook.write_text(EVERY_MODULE)
-    env = sim.playbook_env(SECRET_DD_API_KEY=DEFAULT_API_KEY, SECRET_DD_APP_KEY=DEFAULT_APP_KEY)
+    env = sim.playbook_env(SECRET_DD_API_KEY=DEFAULT_API_KEY, SECRET_DD_APP_KEY=DEFAULT_APP_KEY,
+                           ONCALL_PAGERDUTY_IN_PROCESS='1' if path == 'in_process' else '0')
     code, output, totals = ansible_playbook(['-vvv', str(playbook)], env=env)
+    assert ('"execution": "%s"' % path) in output
     found = secrets(sim)
     leaked = leaks(output, found)
-    report('Secrets', ['where', 'secrets looked for', 'leaked'])(('-vvv output (%d lines)' % len(output.splitlines()), len(found), len(leaked)))
+    report('Secrets', ['where', 'secrets looked for', 'leaked'])(
+        ('-vvv output, %s path (%d lines)' % (path.replace('_', '-'), len(output.splitlines())), len(found), len(leaked)))
     assert code == 0 and totals['failed'] == 0, output[-3000:]  # the failing task is ignored, not failed
-    assert len(found) == 4  # token, two Datadog keys, the integration key
+    assert len(found) == 5  # token, two Datadog keys, the integration key, the orchestration's routing key
     assert leaked == [], leaked
 
 
@@ -104,12 +132,18 @@ def test_no_secret_in_diffs_or_the_request_log(sim, run_module, report):
     results.append(run_module(pd_integration, diff=True, service='Source', vendor='Datadog', name='Datadog'))
     results.append(run_module(pd_integration_move, diff=True, integration='Datadog', from_service='Source', to_service='Destination'))
     results.append(run_module(pd_integration, diff=True, service='Destination', name='Datadog', state='absent'))
+    orchestration = run_module(pd_event_orchestration, diff=True, name='Router')
+    results.append(orchestration)
+    results.append(run_module(pd_event, diff=True, events_url=sim.url, summary='Secret test', source='ansible', severity='info',
+                              routing_key=orchestration['orchestration']['routing_key']))
+    requests_made = sim.requests()
+    request_log = json.dumps(requests_made)
     found = secrets(sim)
     found['integration key'] = key
+    assert any(label.startswith('routing key') for label in found)
     diffs = json.dumps([r.get('diff') for r in results])
-    request_log = json.dumps(sim.requests())
     add_row = report('Secrets', ['where', 'secrets looked for', 'leaked'])
     add_row(('diffs of %d tasks' % len(results), len(found), len(leaks(diffs, found))))
-    add_row(('request log (%d requests)' % len(sim.requests()), len(found), len(leaks(request_log, found))))
+    add_row(('request log (%d requests)' % len(requests_made), len(found), len(leaks(request_log, found))))
     assert all(not r.get('failed') for r in results), [r.get('msg') for r in results]
     assert leaks(diffs, found) == [] and leaks(request_log, found) == []
