@@ -1,10 +1,11 @@
-"""Every write of pd_alert_grouping_setting and pd_service_custom_field under every fault of the matrix
+"""Every write of pd_alert_grouping_setting and pd_service_custom_field, and of a service's custom field values,
+under every fault of the matrix
 (matrix.py): a run ends with exactly the intended settings and fields, or fails clearly having changed nothing;
 never a duplicate, and never a service left without the grouping it had."""
 
 import pytest
 
-from ansible_collections.oncall.pagerduty.plugins.modules import pd_alert_grouping_setting, pd_service_custom_field
+from ansible_collections.oncall.pagerduty.plugins.modules import pd_alert_grouping_setting, pd_service, pd_service_custom_field
 from tests.reliability.matrix import FAULTS, Scenario, run_fault_case
 
 SETTINGS = r'^/alert_grouping_settings'
@@ -69,6 +70,20 @@ def fields_exactly(wanted):
     return check
 
 
+def seed_tiered_service(sim):
+    """The tier field, and service Checkout holding tier-1."""
+    seed_field(sim)
+    ctx = seed_services(sim)
+    sim.api('PUT', '/services/%s/custom_fields/values' % ctx['Checkout'],
+            {'custom_fields': [{'name': 'tier', 'value': 'tier-1'}]}).raise_for_status()
+    return ctx
+
+
+def tier_of_checkout(sim, ctx):
+    values = sim.api('GET', '/services/%s/custom_fields/values' % ctx['Checkout']).json()['custom_fields']
+    return [v['value'] for v in values if v['name'] == 'tier']
+
+
 MINE = ('Mine', 'content_based', ('Cart', 'Checkout'))
 
 SCENARIOS = [
@@ -109,6 +124,9 @@ SCENARIOS = [
              fields, fields_exactly([('tier', 'Service tier', True, ('tier-1', 'tier-3'))])),
     Scenario('pd_service_custom_field delete', pd_service_custom_field, 'DELETE', FIELDS + '/',
              seed_field, lambda ctx: dict(name='tier', state='absent'), fields, fields_exactly([])),
+    Scenario('pd_service custom field values (PUT)', pd_service, 'PUT', r'^/services/[^/]+/custom_fields/values$',
+             seed_tiered_service, lambda ctx: dict(name='Checkout', custom_fields=dict(tier='tier-2')),
+             tier_of_checkout, lambda snap, ctx: (0, 0, snap == ['tier-2'])),
 ]
 
 
