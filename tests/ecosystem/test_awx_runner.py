@@ -8,8 +8,8 @@ import sys
 import pytest
 import yaml
 
-from tests.conftest import COLLECTIONS_PATH, REPO_ROOT
-from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY
+from tests.conftest import REPO_ROOT
+from tests.simulator.datadog import DEFAULT_API_KEY
 
 ansible_runner = pytest.importorskip('ansible_runner')
 
@@ -25,11 +25,12 @@ def job_directory(sim, tmp_path):
     shutil.copytree(os.path.join(REPO_ROOT, 'examples'), project)
     env = tmp_path / 'env'
     env.mkdir()
-    # What a custom credential type injects (docs/awx.md), plus where AWX would have installed the collection.
-    (env / 'envvars').write_text(yaml.safe_dump({
-        'PAGERDUTY_API_TOKEN': sim.token, 'PAGERDUTY_API_URL': sim.url,
-        'DD_API_KEY': DEFAULT_API_KEY, 'DD_APP_KEY': DEFAULT_APP_KEY, 'DD_API_URL': sim.url,
-        'ANSIBLE_COLLECTIONS_PATH': COLLECTIONS_PATH, 'PATH': os.path.dirname(sys.executable) + os.pathsep + os.environ['PATH']}))
+    # What a custom credential type injects (docs/awx.md), the simulator's URLs (a real account needs none),
+    # and where AWX would have installed the collection.
+    injected = {k: v for k, v in sim.playbook_env(datadog=True).items()
+                if k.startswith(('PAGERDUTY_', 'DD_')) or k == 'ANSIBLE_COLLECTIONS_PATH'}
+    injected['PATH'] = os.path.dirname(sys.executable) + os.pathsep + os.environ['PATH']
+    (env / 'envvars').write_text(yaml.safe_dump(injected))
     (env / 'extravars').write_text(yaml.safe_dump({'service_name': 'Checkout', 'show_postman_key': False}))
     (env / 'passwords').write_text('{}\n')
     return tmp_path
