@@ -31,18 +31,20 @@ def routing_key_of(orchestration):
     return None
 
 
-def routes_of(router):
+def routes_of(router, service_name=str):
     """What the router sends somewhere: its rules that route to a service (route_to, or dynamic_route_to),
-    enabled or not, and a catch-all that routes to a service rather than to `unrouted`."""
+    enabled or not, and a catch-all that routes to a service rather than to `unrouted`.
+
+    `service_name(id)` says how a target service is named in the text."""
     routes = []
     for rule in (router.get('sets') or [{}])[0].get('rules') or []:
         actions = rule.get('actions') or {}
         if actions.get('route_to') or actions.get('dynamic_route_to'):
-            target = actions.get('route_to') or 'a service named in the event'
+            target = service_name(actions['route_to']) if actions.get('route_to') else 'a service named in the event'
             routes.append('%r to %s' % (rule.get('label') or rule.get('id'), target))
     catch_all = ((router.get('catch_all') or {}).get('actions') or {}).get('route_to')
     if catch_all and catch_all != UNROUTED:
-        routes.append('the catch-all to %s' % catch_all)
+        routes.append('the catch-all to %s' % service_name(catch_all))
     return routes
 
 
@@ -130,13 +132,20 @@ class EventOrchestrationResource(Resource):
         if current is not None and not self.params['force']:
             self.doing = 'read the router of the event orchestration %r' % current['name']
             router = orchestration_path(self.client, '/event_orchestrations/%s/router' % current['id']) or {}
-            routes = routes_of(router)
+            routes = routes_of(router, self.service_name)
             if routes:
                 self.fail('%s: the event orchestration %r still routes events: %s. Deleting it would make its routing '
                           'keys drop every event. Remove the routes first (oncall.pagerduty.pd_event_orchestration_route '
                           'with state=absent), or set force: true to delete it anyway.'
                           % (self.option('force'), current['name'], '; '.join(routes)))
         return super().ensure_absent(current)
+
+    def service_name(self, service_id):
+        """'the service <name> (<id>)', as a refusal names a route's target; the ID alone when it cannot be read."""
+        service = self.client.get_object('services', 'service', service_id)
+        if service is None:
+            return 'the service %s' % service_id
+        return 'the service %r (%s)' % (service.get('name') or service.get('summary'), service_id)
 
     def delete(self, current):
         self.client.delete('/event_orchestrations/%s' % current['id'])

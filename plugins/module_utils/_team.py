@@ -106,15 +106,18 @@ class TeamResource(Resource):
         """PagerDuty refuses to delete a team that escalation policies or schedules belong to: say which, first."""
         self.doing = 'find what belongs to the team %r' % team['name']
         query = {'team_ids[]': [team['id']]}
-        held = []
-        for collection, label in (('escalation_policies', 'escalation policies'), ('schedules', 'schedules')):
+        held, count = [], 0
+        for collection, one, many in (('escalation_policies', 'escalation policy', 'escalation policies'),
+                                      ('schedules', 'schedule', 'schedules')):
             names = sorted(o.get('name') or o['id'] for o in self.client.paginate('/' + collection, collection, query))
             if names:
-                held.append('the %s %s' % (label, ', '.join(repr(n) for n in names)))
+                count += len(names)
+                held.append('the %s %s' % (one if len(names) == 1 else many, ', '.join(repr(n) for n in names)))
         if held:
+            them = 'it' if count == 1 else 'them'
             self.fail("%s: PagerDuty deletes only a team that nothing belongs to, and %r has %s. Remove the team "
-                      "from them first (for a policy, oncall.pagerduty.pd_escalation_policy with teams: [] or another "
-                      "team), or delete them." % (self.option('state'), team['name'], ' and '.join(held)))
+                      "from %s first (for a policy, oncall.pagerduty.pd_escalation_policy with teams: [] or another "
+                      "team), or delete %s." % (self.option('state'), team['name'], ' and '.join(held), them, them))
 
     def delete(self, current):
         self.client.delete('/teams/%s' % current['id'])

@@ -31,7 +31,7 @@ CASES = [
     (pd_team, dict(id='PNOSUCH', name='SRE'), "id: no team has the ID 'PNOSUCH'"),
     (pd_team, dict(name='Nowhere', new_name='Somewhere'), "name: no team is named 'Nowhere' to rename to 'Somewhere'"),
     (pd_team, dict(name='Platform', state='absent'),
-     "state: PagerDuty deletes only a team that nothing belongs to, and 'Platform' has the escalation policies "
+     "state: PagerDuty deletes only a team that nothing belongs to, and 'Platform' has the escalation policy "
      "'Platform On-Call' and the schedules 'Platform Primary', 'Platform Secondary', 'Weekend'."),
     (pd_team, dict(name='Platform', new_name='Payments'),
      "new_name: another team is named 'Payments' already (PTEAM02); choose another name, or rename or delete that one first"),

@@ -91,7 +91,8 @@ def test_delete_of_one_that_routes_somewhere_needs_force_also_in_check_mode(sim,
     for check_mode in (True, False):
         refused = run_module(pd_event_orchestration, check_mode=check_mode, name='Monitoring', state='absent')
         assert refused['failed'] and refused['msg'].startswith(
-            "force: the event orchestration 'Monitoring' still routes events: 'Checkout' to %s" % service)
+            "force: the event orchestration 'Monitoring' still routes events: 'Checkout' to the service 'Checkout' (%s)"
+            % service)
     assert sim.writes() == [] and len(orchestrations(sim)) == 1
     forced = run_module(pd_event_orchestration, name='Monitoring', state='absent', force=True)
     assert forced['changed'] and orchestrations(sim) == []
@@ -99,9 +100,9 @@ def test_delete_of_one_that_routes_somewhere_needs_force_also_in_check_mode(sim,
 
 def test_a_catch_all_to_a_service_is_routing_too(sim, run_module):
     orchestration = create(sim)
-    route_to(sim, orchestration['id'], 'Everything', catch_all=True)
+    service = route_to(sim, orchestration['id'], 'Everything', catch_all=True)
     refused = run_module(pd_event_orchestration, name='Monitoring', state='absent')
-    assert refused['failed'] and 'the catch-all to' in refused['msg']
+    assert refused['failed'] and "the catch-all to the service 'Everything' (%s)" % service in refused['msg']
 
 
 def test_create_whose_answer_is_lost_is_adopted_not_duplicated(sim, run_module):
@@ -123,3 +124,11 @@ def test_unknown_team_fails_with_close_names(sim, run_module):
     result = run_module(pd_event_orchestration, name='Monitoring', team='Platfrom')
     assert result['failed'] and result['msg'].startswith("team: no team is named or identified by 'Platfrom'")
     assert "'Platform' (PTEAM01)" in result['msg'] and sim.writes() == []
+
+
+def test_a_route_to_a_deleted_service_is_named_by_its_id(sim, run_module):
+    orchestration = create(sim)
+    service = route_to(sim, orchestration['id'], 'Gone')
+    assert sim.api('DELETE', '/services/%s' % service).status_code == 204
+    refused = run_module(pd_event_orchestration, name='Monitoring', state='absent')
+    assert refused['failed'] and "'Gone' to the service %s. Deleting" % service in refused['msg']

@@ -103,9 +103,9 @@ def test_deleting_a_team_that_policies_belong_to_fails_before_any_write_naming_t
     for check_mode in (True, False):
         refused = run_module(pd_team, check_mode=check_mode, name='SRE', state='absent')
         assert refused['failed'] and refused['msg'] == (
-            "state: PagerDuty deletes only a team that nothing belongs to, and 'SRE' has the escalation policies "
-            "'SRE On-Call'. Remove the team from them first (for a policy, oncall.pagerduty.pd_escalation_policy with "
-            "teams: [] or another team), or delete them.")
+            "state: PagerDuty deletes only a team that nothing belongs to, and 'SRE' has the escalation policy "
+            "'SRE On-Call'. Remove the team from it first (for a policy, oncall.pagerduty.pd_escalation_policy with "
+            "teams: [] or another team), or delete it.")
     assert sim.writes() == [] and len(teams_named(account, 'SRE')) == 1
     run_module(pd_escalation_policy, name='SRE On-Call', teams=[])
     assert run_module(pd_team, name='SRE', state='absent')['changed'] and teams_named(account, 'SRE') == []
@@ -113,8 +113,8 @@ def test_deleting_a_team_that_policies_belong_to_fails_before_any_write_naming_t
 
 def test_a_team_that_schedules_belong_to_is_refused_with_their_names(sim, run_module, account):
     refused = run_module(pd_team, name='Payments', state='absent')
-    assert refused['failed'] and "'Payments' has the escalation policies 'Payments On-Call' and the schedules " \
-                                 "'Payments Primary'." in refused['msg']
+    assert refused['failed'] and "'Payments' has the escalation policy 'Payments On-Call' and the schedule " \
+                                 "'Payments Primary'. Remove the team from them first" in refused['msg']
     assert sim.writes() == []
 
 
