@@ -48,15 +48,17 @@ def policy_by_name(client, name, option='name'):
     return client.find('escalation_policies', name, option, 'escalation_policy', by_id=False, query=POLICY_QUERY)
 
 
-def find_user_by_email(client, email, option):
+def find_user_by_email(client, email, option, why=None):
     """The user whose email is `email` (without regard to case); none is an error naming `option`
-    with the users whose emails are closest."""
+    with the users whose emails are closest, and `why` a user is needed."""
     wanted = email.casefold()
     # The query filter matches a user's name or email.
     for user in client.paginate('/users', 'users', {'query': email}):
         if (user.get('email') or '').casefold() == wanted:
             return user
     message = '%s: no user has the email %r' % (option, email)
+    if why:
+        message += ' (%s)' % why
     close = close_users(client, email)
     if close:
         message += '; did you mean %s?' % ' or '.join('%r (%s, %s)' % (u['email'], u.get('name'), u['id']) for u in close)

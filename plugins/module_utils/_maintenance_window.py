@@ -17,6 +17,7 @@ import re
 import time
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PAGE_LIMIT, PagerDutyError
+from ansible_collections.oncall.pagerduty.plugins.module_utils._escalation_policy import find_user_by_email
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PREDICTED, Resource, env_fallback
 
 UTC = datetime.timezone.utc
@@ -326,7 +327,12 @@ class MaintenanceWindowResource(Resource):
                          ', '.join(wanted) or 'no team'))
 
     def check_create(self, desired):
+        """PagerDuty refuses a create whose From header is not a user of the account ('Requester User Not
+        Found'): one read says so before the write, and lets check mode predict it."""
         self.client.from_header(self.option('from_email'))  # fails, naming the option, without a sender
+        self.doing = 'find the user whose email from_email gives'
+        find_user_by_email(self.client, self.client.from_email.strip(), self.option('from_email'),
+                           why='PagerDuty records a window as made by a user of the account')
 
     def check_update(self, current, changes):
         if 'start_time' in changes and self.started(current):

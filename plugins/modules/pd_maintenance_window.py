@@ -88,6 +88,8 @@ options:
         create a window. The window records that user as its creator.
       - If not set, the environment variable E(PAGERDUTY_FROM_EMAIL) is used.
       - Only creating a window needs it; changing, ending and deleting windows do not.
+      - Before a create, also in check mode, the task checks that a user has this email, and fails naming the
+        closest emails when none has.
     type: str
   state:
     description:

@@ -254,9 +254,13 @@ def test_from_email_comes_from_the_environment(sim, run_module, account, monkeyp
     assert windows(account)[0]['created_by']['id'] == 'PUSR002'
 
 
-def test_an_email_that_is_no_user_is_refused_by_pagerduty(sim, run_module, account):
-    result = run_module(pd_maintenance_window, **dict(DEPLOY, from_email='stranger@example.com'))
-    assert result['failed'] and 'Requester User Not Found' in result['msg'] and windows(account) == []
+def test_an_email_that_is_no_user_fails_before_any_write_also_in_check_mode(sim, run_module, account):
+    for check_mode in (True, False):
+        result = run_module(pd_maintenance_window, check_mode=check_mode, **dict(DEPLOY, from_email='ada@exmaple.com'))
+        assert result['failed'] and result['msg'].startswith(
+            "from_email: no user has the email 'ada@exmaple.com' (PagerDuty records a window as made by a user of "
+            "the account); did you mean 'ada@example.com'")
+    assert sim.writes() == [] and windows(account) == []
 
 
 def test_teams_are_checked_against_the_teams_of_the_services(sim, run_module, account):
