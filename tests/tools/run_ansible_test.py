@@ -10,6 +10,7 @@ Integration runs get the simulator (or a real account, with PAGERDUTY_API_TOKEN)
 tests/integration/integration_config.yml, written by simulator.py.
 """
 
+import fcntl
 import glob
 import os
 import re
@@ -43,8 +44,28 @@ def install_pip_bootstrap():
     cache = os.path.expanduser('~/.ansible/test/cache')
     os.makedirs(cache, exist_ok=True)
     for version in versions:
-        shutil.copy(os.path.join(REPO_ROOT, 'tests', 'tools', 'get_pip_offline.py'),
-                    os.path.join(cache, 'get_pip_%s.py' % version.replace('.', '_')))
+        # Copied, then renamed into place: a run beside this one never reads a half-written copy.
+        target = os.path.join(cache, 'get_pip_%s.py' % version.replace('.', '_'))
+        partial = '%s.%d' % (target, os.getpid())
+        shutil.copy(os.path.join(REPO_ROOT, 'tests', 'tools', 'get_pip_offline.py'), partial)
+        os.replace(partial, target)
+
+
+def make_ssh_key_pair():
+    """The SSH key pair ansible-test makes on its first run, made here under a lock: `make integration`
+    runs two ansible-tests side by side, and on a fresh machine the second one found the key without
+    its .pub yet, ran ssh-keygen again, and failed at its overwrite prompt."""
+    directory = os.path.expanduser('~/.ansible/test')
+    os.makedirs(directory, exist_ok=True)
+    key = os.path.join(directory, 'id_rsa')
+    with open(os.path.join(directory, '.oncall-pagerduty-keygen.lock'), 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (os.path.isfile(key) and os.path.isfile(key + '.pub')):
+            for stale in (key, key + '.pub'):
+                if os.path.exists(stale):
+                    os.remove(stale)
+            subprocess.run(['ssh-keygen', '-m', 'PEM', '-q', '-t', 'rsa', '-N', '', '-f', key], check=True,
+                           stdin=subprocess.DEVNULL, capture_output=True)
 
 
 def link_interpreters(directory):
@@ -80,6 +101,7 @@ def main():
         collection = os.path.join(build, 'ansible_collections', 'oncall', 'pagerduty')
         copy_collection(collection)
         install_pip_bootstrap()
+        make_ssh_key_pair()
         interpreters = os.path.join(build, 'bin')
         link_interpreters(interpreters)
         venv_bin = os.path.dirname(sys.executable)
