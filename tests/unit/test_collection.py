@@ -31,6 +31,13 @@ def test_action_groups_hold_every_module_by_its_credentials():
     assert sorted(groups['pagerduty']) == [m for m in MODULES if m != 'pd_datadog_service']
 
 
+def test_every_module_has_an_integration_target():
+    targets = os.path.join(REPO_ROOT, 'tests', 'integration', 'targets')
+    # A target is a role (tasks/main.yml) or, where it needs its own environment, a script (runme.sh).
+    assert [m for m in MODULES if not any(os.path.isfile(os.path.join(targets, m, entry))
+                                          for entry in (os.path.join('tasks', 'main.yml'), 'runme.sh'))] == []
+
+
 def test_the_readme_lists_every_module():
     with open(os.path.join(REPO_ROOT, 'README.md')) as handle:
         readme = handle.read()
