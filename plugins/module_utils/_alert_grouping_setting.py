@@ -342,8 +342,10 @@ class AlertGroupingSettingResource(Resource):
         self.move_services_out()
         self.doing = 'create the alert grouping setting'
         # A service created a moment ago may not be visible to the settings yet: that refusal is retried.
-        return self.client.post('/alert_grouping_settings', self.body(desired),
-                                transient_refusals=True)['alert_grouping_setting']
+        created = self.client.post('/alert_grouping_settings', self.body(desired),
+                                   transient_refusals=True)['alert_grouping_setting']
+        self.undo = []  # the setting holds the moved services now: a failure after this must not take them back
+        return created
 
     def update(self, current, changes):
         fields = dict(changes)
@@ -355,6 +357,7 @@ class AlertGroupingSettingResource(Resource):
         path = '/alert_grouping_settings/%s' % current['id']
         written = self.client.request('PUT', path, body=self.body(fields),
                                       transient_refusals=True)[1]['alert_grouping_setting']
+        self.undo = []  # as after a create: the moved services are where the task puts them
         if 'services' in changes and self.params['services_mode'] == 'append':
             written = self.keep_appended(path, written, changes['services'])
         return written
@@ -396,7 +399,8 @@ class AlertGroupingSettingResource(Resource):
             self.undo.append((setting, bool(left)))
 
     def put_moved_services_back(self):
-        """After this task's own write failed: the settings it took services from get them back."""
+        """After this task's own write of the setting failed: the settings it took services from get them back
+        (`undo` is emptied once that write succeeds)."""
         undo, self.undo = self.undo, []
         for setting, kept in reversed(undo):
             try:

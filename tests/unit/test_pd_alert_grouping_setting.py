@@ -230,6 +230,17 @@ def test_the_services_go_back_when_the_setting_cannot_be_written(sim, run_module
     assert settings(account) == [('Global', 'content_based', ['Checkout', 'Payments'])]
 
 
+def test_the_services_stay_moved_when_only_the_read_after_a_successful_write_fails(sim, run_module, account):
+    make_setting(sim, 'Global', 'content_based', {'aggregate': 'all', 'fields': ['summary']}, ['Checkout', 'Payments'])
+    sim.fault(method='GET', path='^/alert_grouping_settings/[^/]+$', times=10, action='status', status=403,
+              body={'error': {'code': 2010, 'message': 'Access Denied', 'errors': ['Refused for the test']}})
+    result = run_module(pd_alert_grouping_setting, move_services=True, **CONTENT)
+    assert result['failed'] and 'Refused for the test' in result['msg']
+    assert not any('put back' in w for w in warning_texts(result))
+    assert settings(account) == [('Checkout alerts', 'content_based', ['Cart', 'Checkout']),
+                                 ('Global', 'content_based', ['Payments'])]
+
+
 # -- what the API documents: limits, types, a reference on the service -----------------------------
 
 @pytest.mark.parametrize('kind, config', [('time', {'timeout': 300}),
