@@ -166,6 +166,10 @@ class RetryBudget:
         delay = min(self.backoff_cap, self.backoff_base * (2 ** attempt))
         return delay * random.uniform(0.5, 1.0)
 
+    def time_left(self):
+        """Seconds of waiting the task has left (retry_timeout less what has passed)."""
+        return self._deadline - self._clock()
+
     def wait(self, seconds, attempt, counted=True):
         """Wait `seconds` before retry number `attempt` (0 for the first); returns a reason string,
         without waiting, when the budget forbids it. A wait that is not `counted` (a rate limit's
@@ -175,8 +179,7 @@ class RetryBudget:
                 return 'no retries left (retries=%d)' % self.retries
             if not counted and attempt >= MAX_RATE_LIMITED_RETRIES:
                 return 'rate limited %d times in a row' % attempt
-            remaining = self._deadline - self._clock()
-            if seconds > remaining:
+            if seconds > self.time_left():
                 return ('waiting %.1f more seconds would exceed retry_timeout=%s'
                         % (seconds, self.retry_timeout))
             self.retries_made += 1
@@ -492,8 +495,9 @@ class JsonApiClient:
 
     def _hold_others(self, failure, wait):
         """After a 429, every request of this client (the catalogue's parallel writes share it) waits
-        for the reset, rather than each running into the limit again."""
-        if failure.status == 429:
+        for the reset, rather than each running into the limit again. A reset the task will not wait
+        for (past retry_timeout) holds nobody: the request that got it fails instead."""
+        if failure.status == 429 and wait <= self.budget.time_left():
             with self._stats_lock:
                 resume_at = time.monotonic() + wait
                 if resume_at > self._resume_at:

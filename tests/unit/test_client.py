@@ -1,5 +1,7 @@
 """The shared client against the simulator: headers, retries, errors, pagination and lookups."""
 
+import threading
+
 import pytest
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import (
@@ -183,6 +185,20 @@ def test_wait_longer_than_retry_timeout_fails_at_once(sim):
     assert caught.value.status == 429
     assert 'would exceed retry_timeout=10' in str(caught.value)
     assert slept == []
+
+
+def test_a_rate_limit_wait_refused_by_the_budget_holds_no_other_thread(sim):
+    """The catalogue's parallel writes share a client: a reset the task will not wait for stops nobody."""
+    slept = []
+    client = make_client(sim, retry_timeout=10, sleep=slept.append)
+    sim.fault(method='GET', path='^/vendors$', times=1, action='status', status=429, headers={'ratelimit-reset': '60'})
+    with pytest.raises(PagerDutyError):
+        client.request('GET', '/vendors')
+    answers = []
+    other = threading.Thread(target=lambda: answers.append(client.request('GET', '/vendors')[0]))
+    other.start()
+    other.join()
+    assert answers == [200] and slept == []
 
 
 def test_client_errors_are_never_retried(sim, client):
