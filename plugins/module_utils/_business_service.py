@@ -125,9 +125,9 @@ class BusinessServiceResource(Resource):
         return {'id': team['id'], 'summary': team['name']}
 
     def name_current_team(self, current):
-        """Give the current team its name, for the diff of a change of team (one request, only then)."""
+        """Give the current team its name, for the diff of a change of team (one request, only in diff mode)."""
         team = current['team']
-        if team.get('summary'):
+        if team.get('summary') or not self.task.diff:
             return
         self.doing = 'read the team %r' % team['id']
         found = self.client.get_object('teams', 'team', team['id'])

@@ -159,8 +159,11 @@ def test_exclusive_services_take_out_the_others_which_lose_their_grouping(sim, r
 def test_append_adds_and_keeps_what_other_plays_attached(sim, run_module, account):
     run_module(pd_alert_grouping_setting, **dict(CONTENT, services=['Checkout']))
     for play in ('Cart', 'Payments'):  # each play attaches its own service to the shared setting
+        sim.clear_requests()
         result = run_module(pd_alert_grouping_setting, name='Checkout alerts', services=[play], services_mode='append')
         assert result['changed'], result
+        # The setting by name, the service, the PUT, and one read that shows the write.
+        assert [r['method'] for r in sim.requests()] == ['GET', 'GET', 'PUT', 'GET']
     assert settings(account) == [('Checkout alerts', 'content_based', ['Cart', 'Checkout', 'Payments'])]
     sim.clear_requests()
     again = run_module(pd_alert_grouping_setting, name='Checkout alerts', services=['Cart'], services_mode='append')

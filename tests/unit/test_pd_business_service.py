@@ -75,6 +75,13 @@ def test_update_shows_only_what_changes_and_names_the_teams(sim, run_module, acc
     assert not run_module(pd_business_service, **dict(CHECKOUT, description='Pay', team='Platform'))['changed']
 
 
+def test_a_change_of_team_reads_the_old_team_only_for_a_diff(sim, run_module, account):
+    run_module(pd_business_service, **CHECKOUT)
+    sim.clear_requests()
+    assert run_module(pd_business_service, **dict(CHECKOUT, team='Platform'))['changed']
+    assert [r['path'] for r in sim.requests() if r['path'].startswith('/teams/')] == []
+
+
 def test_team_and_texts_can_be_cleared(sim, run_module, account):
     run_module(pd_business_service, **CHECKOUT)
     result = run_module(pd_business_service, diff=True, name='Online Checkout', team='', point_of_contact='')
