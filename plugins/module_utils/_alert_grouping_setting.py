@@ -155,23 +155,12 @@ class AlertGroupingSettingResource(Resource):
     # -- finding ---------------------------------------------------------------------------------
 
     def find(self):
-        params = self.params
         self.all_settings = None  # read afresh, also when a failed create is looked for again
-        if params['id']:
-            self.doing = 'read the alert grouping setting %s' % params['id']
-            found = self.client.get_object('alert_grouping_settings', 'alert_grouping_setting', params['id'])
-            if found is None and self.state() == 'present':
-                self.fail('%s: no alert grouping setting has the ID %r; to create a setting, give its name instead'
-                          % (self.option('id'), params['id']))
-            return found
-        found = self.named(params['name'], 'name')
-        if found is None and params['new_name']:
-            found = self.named(params['new_name'], 'new_name')
-            if found is None and self.state() == 'present':
-                self.fail('%s: no alert grouping setting is named %r to rename to %r, nor %r yet; to create a setting, '
-                          'give its name without new_name'
-                          % (self.option('name'), params['name'], params['new_name'], params['new_name']))
-        return found
+        return self.find_by_identity(self.by_id, self.named, 'alert grouping setting', short='setting')
+
+    def by_id(self, setting_id):
+        self.doing = 'read the alert grouping setting %s' % setting_id
+        return self.client.get_object('alert_grouping_settings', 'alert_grouping_setting', setting_id)
 
     def settings(self):
         """Every setting of the account (PagerDuty cannot filter them by name): one request per 100 settings."""
@@ -181,11 +170,12 @@ class AlertGroupingSettingResource(Resource):
         return self.all_settings
 
     def named(self, name, option):
+        """The setting named `name`; several fail naming `option` (the option's label)."""
         matches = [s for s in self.settings() if s.get('name') == name]
         if len(matches) > 1:
             self.fail('%s: %d alert grouping settings are named %r: %s. PagerDuty does not keep setting names unique; '
                       'give the ID of the one you mean with id.'
-                      % (self.option(option), len(matches), name, ', '.join(describe_candidate(m) for m in matches)))
+                      % (option, len(matches), name, ', '.join(describe_candidate(m) for m in matches)))
         return matches[0] if matches else None
 
     def holders(self, service_ids):

@@ -73,21 +73,9 @@ class BusinessServiceResource(Resource):
     # -- the engine's hooks ----------------------------------------------------------------------
 
     def find(self):
-        if self.params['id']:
-            found = business_service_by_id(self.client, self.params['id'])
-            if found is None and self.state() == 'present':
-                self.fail('%s: no business service has the ID %r; to create a business service, give its name instead'
-                          % (self.option('id'), self.params['id']))
-            return found
-        found = business_service_by_name(self.client, self.params['name'], self.option('name'))
-        new_name = self.params['new_name']
-        if found is None and new_name:
-            found = business_service_by_name(self.client, new_name, self.option('new_name'))
-            if found is None and self.state() == 'present':
-                self.fail('%s: no business service is named %r to rename to %r, nor %r yet; to create a business '
-                          'service, give its name without new_name'
-                          % (self.option('name'), self.params['name'], new_name, new_name))
-        return found
+        return self.find_by_identity(lambda bs_id: business_service_by_id(self.client, bs_id),
+                                     lambda name, option: business_service_by_name(self.client, name, option),
+                                     'business service')
 
     def present(self, obj):
         return present_business_service(obj, self.team_names)

@@ -172,20 +172,9 @@ class EscalationPolicyResource(Resource):
     # -- the engine's hooks ----------------------------------------------------------------------
 
     def find(self):
-        if self.params['id']:
-            found = policy_by_id(self.client, self.params['id'])
-            if found is None and self.state() == 'present':
-                self.fail('%s: no escalation policy has the ID %r; to create a policy, give its name instead'
-                          % (self.option('id'), self.params['id']))
-            return found
-        found = policy_by_name(self.client, self.params['name'], self.option('name'))
-        new_name = self.params['new_name']
-        if found is None and new_name:
-            found = policy_by_name(self.client, new_name, self.option('new_name'))
-            if found is None and self.state() == 'present':
-                self.fail('%s: no escalation policy is named %r to rename to %r, nor %r yet; to create a policy, give '
-                          'its name without new_name' % (self.option('name'), self.params['name'], new_name, new_name))
-        return found
+        return self.find_by_identity(lambda policy_id: policy_by_id(self.client, policy_id),
+                                     lambda name, option: policy_by_name(self.client, name, option),
+                                     'escalation policy', short='policy')
 
     def present(self, obj):
         """The policy as results show it: teams as references, each rule's targets as

@@ -314,6 +314,30 @@ class Kind:
             if limit is not None and len(name) > limit:
                 self.fail('%s: PagerDuty allows at most %d characters, got %d' % (self.option(option), limit, len(name)))
 
+    def find_by_identity(self, by_id, by_name, singular, short=None):
+        """The object that the identity options (IDENTITY_OPTIONS) name, or None.
+
+        `by_id(id)` and `by_name(name, option)` look it up; `id` first, else `name`, else `new_name`
+        (renamed by an earlier run). With state=present an unknown `id` fails, as does a `new_name`
+        when neither name exists; `short` names the kind in the advice (default `singular`).
+        """
+        short = short or singular
+        params = self.params
+        if params['id']:
+            found = by_id(params['id'])
+            if found is None and self.state() == 'present':
+                self.fail('%s: no %s has the ID %r; to create a %s, give its name instead'
+                          % (self.option('id'), singular, params['id'], short))
+            return found
+        found = by_name(params['name'], self.option('name'))
+        new_name = params['new_name']
+        if found is None and new_name:
+            found = by_name(new_name, self.option('new_name'))
+            if found is None and self.state() == 'present':
+                self.fail('%s: no %s is named %r to rename to %r, nor %r yet; to create a %s, give its name without '
+                          'new_name' % (self.option('name'), singular, params['name'], new_name, new_name, short))
+        return found
+
     def report_rate_limits(self, result):
         for client in self.clients():
             report, warning = client.rate_limit_report()

@@ -257,20 +257,10 @@ class ServiceResource(Resource):
     # -- the engine's hooks ----------------------------------------------------------------------
 
     def find(self):
-        if self.params['id']:
-            found = service_by_id(self.client, self.params['id'], SERVICE_INCLUDES)
-            if found is None and self.state() == 'present':
-                self.fail('%s: no service has the ID %r; to create a service, give its name instead'
-                          % (self.option('id'), self.params['id']))
-            return found
-        found = service_by_name(self.client, self.params['name'], option=self.option('name'), includes=SERVICE_INCLUDES)
-        new_name = self.params['new_name']
-        if found is None and new_name:
-            found = service_by_name(self.client, new_name, option=self.option('new_name'), includes=SERVICE_INCLUDES)
-            if found is None and self.state() == 'present':
-                self.fail('%s: no service is named %r to rename to %r, nor %r yet; to create a service, give its '
-                          'name without new_name' % (self.option('name'), self.params['name'], new_name, new_name))
-        return found
+        return self.find_by_identity(
+            lambda service_id: service_by_id(self.client, service_id, SERVICE_INCLUDES),
+            lambda name, option: service_by_name(self.client, name, option=option, includes=SERVICE_INCLUDES),
+            'service')
 
     def present(self, obj):
         return present_service(obj)

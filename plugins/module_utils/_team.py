@@ -52,20 +52,8 @@ class TeamResource(Resource):
                       % (self.option('description'), TEAM_DESCRIPTION_MAX, len(description)))
 
     def find(self):
-        if self.params['id']:
-            found = team_by_id(self.client, self.params['id'])
-            if found is None and self.state() == 'present':
-                self.fail('%s: no team has the ID %r; to create a team, give its name instead'
-                          % (self.option('id'), self.params['id']))
-            return found
-        found = team_by_name(self.client, self.params['name'], self.option('name'))
-        new_name = self.params['new_name']
-        if found is None and new_name:
-            found = team_by_name(self.client, new_name, self.option('new_name'))
-            if found is None and self.state() == 'present':
-                self.fail('%s: no team is named %r to rename to %r, nor %r yet; to create a team, give its name '
-                          'without new_name' % (self.option('name'), self.params['name'], new_name, new_name))
-        return found
+        return self.find_by_identity(lambda team_id: team_by_id(self.client, team_id),
+                                     lambda name, option: team_by_name(self.client, name, option), 'team')
 
     def present(self, obj):
         return present_team(obj)
