@@ -14,6 +14,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._orchestration im
     UNROUTED,
     find_orchestration,
     orchestration_path,
+    rules_of,
 )
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import Resource
 
@@ -37,7 +38,7 @@ def routes_of(router, service_name=str):
 
     `service_name(id)` says how a target service is named in the text."""
     routes = []
-    for rule in (router.get('sets') or [{}])[0].get('rules') or []:
+    for rule in rules_of(router):
         actions = rule.get('actions') or {}
         if actions.get('route_to') or actions.get('dynamic_route_to'):
             target = service_name(actions['route_to']) if actions.get('route_to') else 'a service named in the event'

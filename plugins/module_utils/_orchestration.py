@@ -111,6 +111,11 @@ def orchestration_path(client, path):
     return None if data is None else data.get('orchestration_path')
 
 
+def rules_of(path):
+    """The rules of an orchestration path's first set (a router's routes are its start set's rules)."""
+    return ((path.get('sets') or [{}])[0]).get('rules') or []
+
+
 def surface_warnings(kind, answer):
     """PagerDuty accepts rules using features the account's plan lacks, with warnings: pass them on."""
     for warning in (answer or {}).get('warnings') or []:

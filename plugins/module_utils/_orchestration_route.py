@@ -30,6 +30,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._orchestration im
     find_orchestration,
     orchestration_not_found,
     orchestration_path,
+    rules_of,
     surface_warnings,
 )
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PREDICTED, Resource
@@ -39,10 +40,6 @@ POSITIONS = ('first', 'last')
 # How long after a confirmed write the router is read once more: a concurrent write that was still in
 # flight (sent from an older copy of the router) lands within this time in practice.
 CONFIRM_AFTER_SECONDS = 1.0
-
-
-def rules_of(router):
-    return ((router.get('sets') or [{}])[0]).get('rules') or []
 
 
 class OrchestrationRouteResource(Resource):
