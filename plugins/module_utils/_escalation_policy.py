@@ -282,11 +282,6 @@ class EscalationPolicyResource(Resource):
                      'on_call_handoff_notifications': 'if_has_services', 'teams': [], 'services': []},
                     **desired, id=None)
 
-    def ensure_absent(self, current):
-        if current is not None:
-            self.check_delete(current)
-        return super().ensure_absent(current)
-
     def check_delete(self, policy):
         """PagerDuty refuses to delete a policy that services use: say which, before any write."""
         services = sorted(s.get('summary') or s.get('id') for s in policy.get('services') or [])

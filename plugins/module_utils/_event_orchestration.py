@@ -129,17 +129,18 @@ class EventOrchestrationResource(Resource):
     def update(self, current, changes):
         return self.client.put('/event_orchestrations/%s' % current['id'], self.payload(changes))['orchestration']
 
-    def ensure_absent(self, current):
-        if current is not None and not self.params['force']:
-            self.doing = 'read the router of the event orchestration %r' % current['name']
-            router = orchestration_path(self.client, '/event_orchestrations/%s/router' % current['id']) or {}
-            routes = routes_of(router, self.service_name)
-            if routes:
-                self.fail('%s: the event orchestration %r still routes events: %s. Deleting it would make its routing '
-                          'keys drop every event. Remove the routes first (oncall.pagerduty.pd_event_orchestration_route '
-                          'with state=absent), or set force: true to delete it anyway.'
-                          % (self.option('force'), current['name'], '; '.join(routes)))
-        return super().ensure_absent(current)
+    def check_delete(self, current):
+        """An orchestration that still routes somewhere is deleted only with force."""
+        if self.params['force']:
+            return
+        self.doing = 'read the router of the event orchestration %r' % current['name']
+        router = orchestration_path(self.client, '/event_orchestrations/%s/router' % current['id']) or {}
+        routes = routes_of(router, self.service_name)
+        if routes:
+            self.fail('%s: the event orchestration %r still routes events: %s. Deleting it would make its routing '
+                      'keys drop every event. Remove the routes first (oncall.pagerduty.pd_event_orchestration_route '
+                      'with state=absent), or set force: true to delete it anyway.'
+                      % (self.option('force'), current['name'], '; '.join(routes)))
 
     def service_name(self, service_id):
         """'the service <name> (<id>)', as a refusal names a route's target; the ID alone when it cannot be read."""

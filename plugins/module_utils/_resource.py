@@ -457,6 +457,9 @@ class Resource(Kind):
     def check_update(self, current, changes):
         """Fail before any write when PagerDuty would refuse `changes` to `current`."""
 
+    def check_delete(self, current):
+        """Fail before any write when PagerDuty would refuse to delete `current` (e.g. it is still in use)."""
+
     def predict_create(self, desired):
         """What a create would return, for check mode."""
         return dict(desired, id=None)
@@ -519,6 +522,7 @@ class Resource(Kind):
     def ensure_absent(self, current):
         if current is None:
             return self.exit(changed=False, **{self.result_key: {}})
+        self.check_delete(current)
         if not self.check_mode:
             self.doing = 'delete the %s' % self.result_key.replace('_', ' ')
             self.delete(current)

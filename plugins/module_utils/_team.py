@@ -85,11 +85,6 @@ class TeamResource(Resource):
     def is_name_conflict(self, err):
         return err.status == 400 and any('already been taken' in str(e) for e in err.errors)
 
-    def ensure_absent(self, current):
-        if current is not None:
-            self.check_delete(current)
-        return super().ensure_absent(current)
-
     def check_delete(self, team):
         """PagerDuty refuses to delete a team that escalation policies or schedules belong to: say which, first."""
         self.doing = 'find what belongs to the team %r' % team['name']
