@@ -15,6 +15,7 @@ parallel writes, and a report of what was and was not done when something fails.
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import re
 import threading
@@ -245,9 +246,12 @@ class ServiceCatalog(Kind):
     def list_services(self, query):
         services = list(self.client.paginate('/services', 'services', query))
         if self.client.last_listing_truncated:
-            self.fail('services: the listing stopped at %d services, PagerDuty\'s limit for one listing, so the '
-                      'catalogue cannot be read whole; narrow it with a scope (teams or name_prefix)' % len(services))
+            self.fail_truncated(len(services))
         return services
+
+    def fail_truncated(self, count):
+        self.fail('services: the listing stopped at %d services, PagerDuty\'s limit for one listing, so the '
+                  'catalogue cannot be read whole; narrow it with a scope (teams or name_prefix)' % count)
 
     def read_catalogue(self):
         """{name: service} of every listed service that exists, and of every service in the scope.
@@ -271,14 +275,22 @@ class ServiceCatalog(Kind):
         self.whole_account = None
         if missing:
             # Listed services not read yet (no scope, or outside it): the whole account by pages
-            # of 100, or one lookup by name each, whichever costs fewer requests.
-            total = self.client.request('GET', '/services', {'limit': 1, 'total': 'true'})[1].get('total') or 0
+            # of 100, or one lookup by name each, whichever costs fewer requests. The first page
+            # says how many pages there are, and is kept either way.
+            listing = self.client.paginate('/services', 'services', {'include[]': list(CATALOG_INCLUDES), 'total': 'true'})
+            first_page = list(itertools.islice(listing, PAGE_LIMIT))  # one request
+            total = self.client.last_listing_total or len(first_page)
             if math.ceil(total / float(PAGE_LIMIT)) <= len(missing):
-                self.whole_account = self.list_services({'include[]': list(CATALOG_INCLUDES)})
+                self.whole_account = first_page + list(listing)
+                if self.client.last_listing_truncated:
+                    self.fail_truncated(len(self.whole_account))
                 for service in self.whole_account:
                     found.setdefault(service['name'], service)
             else:
-                for name in sorted(missing):
+                for service in first_page:
+                    if service['name'] in missing:
+                        found.setdefault(service['name'], service)
+                for name in sorted(missing - set(found)):
                     service = service_by_name(self.client, name, option='services', includes=CATALOG_INCLUDES)
                     if service is not None:
                         found[service['name']] = service

@@ -615,6 +615,9 @@ class PagerDutyClient(JsonApiClient):
         # or vendor name for many services); objects that the task itself writes are never cached.
         self.cached_collections = ()
         self._found = {}
+        self.last_listing_truncated = False  # the last paginate() stopped at the offset cap
+        self.last_listing_total = None       # its first page's total, when asked with total=true
+        self.last_page_headers = {}          # the headers of the last page it read (its Date: the server's clock)
         super().__init__(base_url, headers, **transport)
 
     def parse_error_body(self, data):
@@ -643,7 +646,10 @@ class PagerDutyClient(JsonApiClient):
         self.last_listing_truncated = False
         while True:
             page_query = dict(query, limit=PAGE_LIMIT, offset=offset)
-            data = self.request('GET', path, page_query)[1] or {}
+            dummy, data, self.last_page_headers = self.request('GET', path, page_query)
+            data = data or {}
+            if pages == 0:
+                self.last_listing_total = data.get('total')  # with total=true in the query, else None
             pages += 1
             yield from data.get(key) or []
             if not data.get('more'):

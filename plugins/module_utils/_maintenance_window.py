@@ -16,7 +16,7 @@ import email.utils
 import re
 import time
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PAGE_LIMIT, PagerDutyError
+from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyError
 from ansible_collections.oncall.pagerduty.plugins.module_utils._escalation_policy import find_user_by_email
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PREDICTED, Resource, env_fallback
 
@@ -115,7 +115,6 @@ class MaintenanceWindowResource(Resource):
     def __init__(self, task, client=None):
         super().__init__(task, client)
         self.windows = []
-        self.service_objects = None
         # PagerDuty's clock (its Date header) when the windows were read, and this process's clock then:
         # "now", "ongoing" and "past" are PagerDuty's, whatever the controller's clock says.
         self.server_time = None
@@ -193,16 +192,12 @@ class MaintenanceWindowResource(Resource):
         """The ongoing and future windows of this identity, oldest first (one request, as a rule).
 
         PagerDuty filters by the description (a substring, any case) and by ongoing or future; the
-        exact description and the set of services are compared here. Reading the first page directly
-        gives PagerDuty's clock as well.
+        exact description and the set of services are compared here. The last page read gives
+        PagerDuty's clock as well.
         """
         query = {'filter': 'open', 'query': self.params['description']}
-        dummy, data, headers = self.client.request('GET', '/maintenance_windows', dict(query, limit=PAGE_LIMIT, offset=0))
-        self.note_server_time(headers)
-        data = data or {}
-        windows = data.get('maintenance_windows') or []
-        if data.get('more'):
-            windows = list(self.client.paginate('/maintenance_windows', 'maintenance_windows', query))
+        windows = list(self.client.paginate('/maintenance_windows', 'maintenance_windows', query))
+        self.note_server_time(self.client.last_page_headers)
         found = [present_window(w) for w in windows if self.identifies(w)]
         return sorted(found, key=lambda w: (w['start_time'], w['id']))
 
@@ -302,14 +297,12 @@ class MaintenanceWindowResource(Resource):
         return utc_text(self.now(latest=False) if self.starts_now() else as_time(self.params['start']))
 
     def resolve_services(self):
-        if self.service_objects is None:
-            found = []
-            for index, value in enumerate(self.params['services']):
-                self.doing = 'find the service %r' % value
-                found.append(self.resolve_or_predict('services', value, '%s[%d]' % (self.option('services'), index),
-                                                     'service', filter_param='name'))
-            self.service_objects = found
-        return self.service_objects
+        found = []
+        for index, value in enumerate(self.params['services']):
+            self.doing = 'find the service %r' % value
+            found.append(self.resolve_or_predict('services', value, '%s[%d]' % (self.option('services'), index),
+                                                 'service', filter_param='name'))
+        return found
 
     def check_teams(self, team_refs):
         """A window belongs to the teams of its services: PagerDuty sets them (the window's teams are

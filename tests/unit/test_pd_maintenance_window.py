@@ -279,3 +279,15 @@ def test_check_mode_takes_a_missing_service_as_made_by_an_earlier_task(sim, run_
     real = run_module(pd_maintenance_window, **dict(DEPLOY, services=['Checkout', 'Brand New']))
     assert real['failed'] and real['msg'].startswith("services[1]: no service is named or identified by 'Brand New'")
     assert sim.writes() == []
+
+
+def test_more_than_a_page_of_open_windows_is_read_once_page_by_page(sim, run_module, account):
+    """The description filter is a substring: 120 windows of a longer description come back with ours."""
+    for n in range(120):
+        make_window(sim, ['Orders DB'], 'Deploy of checkout, batch %d' % n, at(60 + n), at(90 + n))
+    assert run_module(pd_maintenance_window, **DEPLOY)['changed']
+    sim.clear_requests()
+    again = run_module(pd_maintenance_window, **DEPLOY)
+    assert not again['changed'] and again['maintenance_window']['description'] == 'Deploy of checkout'
+    offsets = [r['query'].get('offset') for r in sim.requests() if r['path'] == '/maintenance_windows']
+    assert offsets == [['0'], ['100']]

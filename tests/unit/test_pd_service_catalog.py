@@ -235,6 +235,16 @@ def test_a_no_op_over_500_services_with_two_integrations_each_costs_at_most_6_re
     assert not result['changed'] and len(sim.requests()) <= 6
 
 
+def test_listed_services_on_the_first_page_cost_that_page_alone(sim, run_module):
+    sim.seed(services={'count': 250, 'name_prefix': 'bulk-', 'escalation_policy': 'Default'})
+    sim.clear_requests()
+    result = run_module(pd_service_catalog, services=[service('bulk-00001'), service('bulk-00002')])
+    assert not result['changed'] and len(sim.requests()) == 1
+    sim.clear_requests()
+    result = run_module(pd_service_catalog, services=[service('bulk-00001'), service('bulk-00240')])
+    assert not result['changed'] and len(sim.requests()) == 2  # the first page, then the other one by name
+
+
 def test_a_policy_and_a_vendor_are_looked_up_once_for_many_services(sim, run_module):
     services = [service('svc-%d' % n, 'Payments On-Call', integrations=[dict(vendor='datadog')]) for n in range(10)]
     run_module(pd_service_catalog, services=services)
