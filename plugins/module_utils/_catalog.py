@@ -89,6 +89,7 @@ class ObjectPlan:
         self.action = action      # create, update, delete, rotate, recreate, or None (nothing)
         self.changes = changes or {}
         self.result = None
+        self.done = False         # its writes were made
 
 
 class ServicePlan(ObjectPlan):
@@ -499,13 +500,13 @@ class ServiceCatalog(Kind):
         done, not_done = [], []
         for plan in plans:
             if plan.action:
-                (done if getattr(plan, 'done', False) else not_done).append(plan_entry(plan.action, 'service', plan.name))
+                (done if plan.done else not_done).append(plan_entry(plan.action, 'service', plan.name))
             for integration in plan.integration_deletes + plan.integrations:
                 if integration.action:
                     name = (integration.desired or integration.current).get('name')
                     entry = plan_entry(integration.action, 'integration', plan.name, name)
-                    (done if getattr(integration, 'done', False) else not_done).append(entry)
-            dependencies_done = getattr(plan.dependencies, 'done', False)
+                    (done if integration.done else not_done).append(entry)
+            dependencies_done = plan.dependencies is not None and plan.dependencies.done
             for entry in dependency_entries(plan):
                 (done if dependencies_done else not_done).append(entry)
         return done, not_done
@@ -529,7 +530,7 @@ class ServiceCatalog(Kind):
                 continue
             integrations = {i['id']: i for i in (plan.current or {}).get('integrations') or []}
             for deleted in plan.integration_deletes:
-                if getattr(deleted, 'done', False):
+                if deleted.done:
                     integrations.pop(deleted.current['id'], None)
             listed = []
             for integration in plan.integrations:

@@ -718,8 +718,9 @@ class PagerDutyClient(JsonApiClient):
         nothing, the exact name is searched. Several matches are an error naming `option` and
         listing them.
         """
+        asked = tuple(sorted((name, tuple(v) if isinstance(v, list) else v) for name, v in (query or {}).items()))
         return self.remembered(
-            collection, (value, case_sensitive, filter_param, by_id, path),
+            collection, (value, case_sensitive, filter_param, by_id, path, key, asked),
             lambda: self._find(collection, value, option, singular, case_sensitive, filter_param, query, by_id, path, key))
 
     def remembered(self, collection, key, load):

@@ -230,8 +230,6 @@ def unknown_field_message(where, name, fields):
 def write_custom_field_values(client, service_id, changes, warn=None):
     """Set `changes` ({field name: value}) on the service in one request (all or none are applied), then read
     them back until PagerDuty's reads show them (within the retry budget). Returns the service's values."""
-    if not changes:
-        return read_custom_field_values(client, service_id)
     body = {'custom_fields': [{'name': name, 'value': value} for name, value in sorted(changes.items())]}
     written = values_of(client.put(values_path(service_id), body))
     attempt = 0

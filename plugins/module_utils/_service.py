@@ -156,6 +156,9 @@ class ServiceResource(Resource):
     result_key = 'service'
     argument_spec = dict(IDENTITY_OPTIONS, **SERVICE_SETTINGS_SPEC)
     option_rules = IDENTITY_RULES
+    # Set by plan_custom_fields() once desired() has run: the values to write, and those the service holds.
+    custom_field_changes = None
+    custom_field_values = None
     settable_fields = ('name', 'description', 'escalation_policy', 'status', 'auto_resolve_timeout',
                        'acknowledgement_timeout', 'incident_urgency_rule', 'support_hours', 'scheduled_actions',
                        'alert_grouping_parameters', 'auto_pause_notifications_parameters')
@@ -355,7 +358,7 @@ class ServiceResource(Resource):
         return self.write_custom_fields(super().ensure_updated(current, desired, changed))
 
     def write_custom_fields(self, result):
-        changes = getattr(self, 'custom_field_changes', None)
+        changes = self.custom_field_changes
         if not changes:
             if self.custom_field_values is not None:
                 result['service']['custom_fields'] = self.custom_field_values

@@ -297,6 +297,7 @@ class DependencyPlan:
         self.result = []        # the supporting services after the run
         self.gone = []          # relationships PagerDuty still lists with a service that no longer exists
         self.disassociate_first = False
+        self.done = False       # its writes were made (the catalogue reports what was done)
 
     @property
     def changed(self):

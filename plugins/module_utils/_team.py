@@ -4,7 +4,7 @@
 
 """PagerDuty teams: finding them, their options, validation, writes and presentation.
 
-Used by pd_team; pd_escalation_policy resolves a policy's teams with the same look-ups.
+Used by pd_team.
 """
 
 from __future__ import annotations
