@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._business_service import list_business_services
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import ApiError, looks_like_id, rank_close
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PATIENT_REREADS, PREDICTED, Kind
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PREDICTED, Kind
 from ansible_collections.oncall.pagerduty.plugins.module_utils._service import find_service, service_by_id
 
 SERVICE_TYPES = ('business', 'technical')
@@ -408,7 +408,7 @@ def _post_relationships(kind, action, relationships, exist, present_keys, option
     """POST /service_dependencies/<action> with the relationships; after an unclear failure, re-read and send
     again only those that reads do not show as done (`exist`: whether done means present)."""
     budget = kind.client.budget
-    pending = relationships
+    pending = list(relationships)
     attempt = 0
     while True:
         kind.doing = '%s %d service dependenc%s' % (action, len(pending), 'y' if len(pending) == 1 else 'ies')
@@ -423,16 +423,15 @@ def _post_relationships(kind, action, relationships, exist, present_keys, option
             if not err.ambiguous:
                 raise
             failure = err
-        # The request may have been applied although no answer said so: look before sending anything again.
-        # With no answer at all the server may still be at work, so reads are patient then.
-        reads = PATIENT_REREADS if failure.status is None else 1
-        for read in range(reads):
+        # The request may have been applied although no answer said so: look before sending anything again
+        # (patiently when no answer came at all, as after a create), and send only what reads do not show.
+        def all_done():
             keys = present_keys()
-            pending = [r for r in pending if (relationship_key(r) in keys) != exist]
-            if not pending:
-                return
-            if read < reads - 1 and budget.wait(budget.backoff(read), read):
-                break
+            pending[:] = [r for r in pending if (relationship_key(r) in keys) != exist]
+            return True if not pending else None
+
+        if kind.reread_after_failed_create(failure, all_done):
+            return
         if budget.wait(budget.backoff(attempt), attempt):
             raise failure
         attempt += 1
