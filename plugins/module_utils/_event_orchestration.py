@@ -65,10 +65,8 @@ class EventOrchestrationResource(Resource):
     secret_fields = ('routing_key', 'integrations')
 
     def validate(self):
-        self.fail_if_blank('name', 'team')
-        name = self.params['name']
-        if name != name.strip():
-            self.fail('%s: must not start or end with a space (%r)' % (self.option('name'), name))
+        self.fail_if_blank('team')
+        self.check_names()
 
     # -- the engine's hooks ----------------------------------------------------------------------
 
