@@ -483,12 +483,13 @@ class Resource(Kind):
             return written
         label = self.result_key.replace('_', ' ')
         self.doing = 'read the %s back' % label
-
-        def shows_the_write(read):
-            return read is not None and (changes is None or is_subset(changes, self.present(read)))
-
-        self.wait_until(lambda: self.read_back(written), shows_the_write, 'reading back the %s' % label)
+        self.wait_until(lambda: self.read_back(written), lambda read: self.shows_write(read, changes),
+                        'reading back the %s' % label)
         return written
+
+    def shows_write(self, read, changes):
+        """True when `read` (what read_back() returned) shows the write: the object, with `changes` if any."""
+        return read is not None and (changes is None or is_subset(changes, self.present(read)))
 
     def state(self):
         return self.params.get('state', 'present')
