@@ -21,7 +21,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import 
     Resource,
     is_subset,
 )
-from ansible_collections.oncall.pagerduty.plugins.module_utils._service import recommended
+from ansible_collections.oncall.pagerduty.plugins.module_utils._service import recommended, resolve_or_predict_service
 
 SETTING_TYPES = ['content_based', 'content_based_intelligent', 'intelligent', 'time']
 CONFIG_FIELDS = {
@@ -252,9 +252,7 @@ class AlertGroupingSettingResource(Resource):
         for index, value in enumerate(self.params['services']):
             ref = next((r for r in current_refs if value in (r['id'], r['summary'])), None)
             if ref is None:
-                self.doing = 'find the service %r' % value
-                found = self.resolve_or_predict('services', value, '%s[%d]' % (self.option('services'), index),
-                                                'service', filter_param='name')
+                found = resolve_or_predict_service(self, value, '%s[%d]' % (self.option('services'), index))
                 if found.get(PREDICTED):
                     predicted.append({'id': None, 'summary': value})
                     continue

@@ -18,7 +18,7 @@ import uuid
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyClient, PagerDutyError
 from ansible_collections.oncall.pagerduty.plugins.module_utils._maintenance_window import time_problem
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PAGERDUTY_STATUS_ADVICE, Kind, env_fallback
-from ansible_collections.oncall.pagerduty.plugins.module_utils._service import service_by_id
+from ansible_collections.oncall.pagerduty.plugins.module_utils._service import resolve_or_predict_service, service_by_id
 
 ENQUEUE_PATH = '/v2/enqueue'
 CHANGE_PATH = '/v2/change/enqueue'
@@ -217,10 +217,8 @@ class EventAction(Kind):
         """The service the incident should be on (option service, only with wait_for_incident), or None."""
         if not self.params['service']:
             return None
-        self.doing = 'find the service %r' % self.params['service']
         # In check mode, a service an earlier task of the run creates is predicted, as for integrations.
-        return self.resolve_or_predict('services', self.params['service'], self.option('service'), 'service',
-                                       client=self.rest, filter_param='name')
+        return resolve_or_predict_service(self, self.params['service'], self.option('service'), client=self.rest)
 
     # -- the incident ----------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ import time
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyError
 from ansible_collections.oncall.pagerduty.plugins.module_utils._escalation_policy import find_user_by_email
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PREDICTED, Resource, env_fallback
+from ansible_collections.oncall.pagerduty.plugins.module_utils._service import resolve_or_predict_service
 
 UTC = datetime.timezone.utc
 NOW = 'now'
@@ -297,12 +298,8 @@ class MaintenanceWindowResource(Resource):
         return utc_text(self.now(latest=False) if self.starts_now() else as_time(self.params['start']))
 
     def resolve_services(self):
-        found = []
-        for index, value in enumerate(self.params['services']):
-            self.doing = 'find the service %r' % value
-            found.append(self.resolve_or_predict('services', value, '%s[%d]' % (self.option('services'), index),
-                                                 'service', filter_param='name'))
-        return found
+        return [resolve_or_predict_service(self, value, '%s[%d]' % (self.option('services'), index))
+                for index, value in enumerate(self.params['services'])]
 
     def check_teams(self, team_refs):
         """A window belongs to the teams of its services: PagerDuty sets them (the window's teams are

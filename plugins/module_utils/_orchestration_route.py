@@ -34,7 +34,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._orchestration im
     surface_warnings,
 )
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PREDICTED, Resource
-from ansible_collections.oncall.pagerduty.plugins.module_utils._service import find_service
+from ansible_collections.oncall.pagerduty.plugins.module_utils._service import find_service, resolve_or_predict_service
 
 POSITIONS = ('first', 'last')
 # How long after a confirmed write the router is read once more: a concurrent write that was still in
@@ -120,10 +120,10 @@ class OrchestrationRouteResource(Resource):
 
     def target_service(self):
         value = self.params['service']
-        self.doing = 'find the service %r' % value
         if self.state() == 'absent':
+            self.doing = 'find the service %r' % value
             return find_service(self.client, value, self.option('service'))  # none: its route is found by its name
-        return self.resolve_or_predict('services', value, self.option('service'), 'service', filter_param='name')
+        return resolve_or_predict_service(self, value, self.option('service'))
 
     def read_router(self):
         if self.orchestration.get(PREDICTED):

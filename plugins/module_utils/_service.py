@@ -143,6 +143,14 @@ def find_service(client, value, option, includes=()):
     return client.find('services', value, option, 'service', **_lookup(includes))
 
 
+def resolve_or_predict_service(kind, value, option, client=None):
+    """The service named or identified by `value`, for another kind's task (with `client`, default the
+    task's own); in check mode one that an earlier task of the run creates is predicted
+    (Resource.resolve_or_predict)."""
+    kind.doing = 'find the service %r' % value
+    return kind.resolve_or_predict('services', value, option, 'service', client=client, **_lookup(()))
+
+
 def resolve_service(client, value, option, includes=()):
     """The service named or identified by `value`; an error naming `option` when there is none."""
     return client.resolve('services', value, option, 'service', **_lookup(includes))

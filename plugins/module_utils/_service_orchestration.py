@@ -30,6 +30,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._orchestration im
     surface_warnings,
 )
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PREDICTED, Resource
+from ansible_collections.oncall.pagerduty.plugins.module_utils._service import resolve_or_predict_service
 
 WHAT = 'a service orchestration'
 
@@ -171,9 +172,7 @@ class ServiceOrchestrationResource(Resource):
     # -- reading ---------------------------------------------------------------------------------
 
     def service_of(self):
-        value = self.params['service']
-        self.doing = 'find the service %r' % value
-        return self.resolve_or_predict('services', value, self.option('service'), 'service', filter_param='name')
+        return resolve_or_predict_service(self, self.params['service'], self.option('service'))
 
     def read_path(self, service):
         self.doing = 'read the orchestration of the service %r' % service['name']
