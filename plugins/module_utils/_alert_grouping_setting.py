@@ -202,8 +202,9 @@ class AlertGroupingSettingResource(Resource):
         current_kind = (current or {}).get('type')
         kind = params['type'] or current_kind
         if kind is None:
-            self.fail('%s: required to create the alert grouping setting %r' % (self.option('type'), params['name']))
-        if not params['type']:
+            self.required_to_create('%s: required to create the alert grouping setting %r'
+                                    % (self.option('type'), params['name']))
+        elif not params['type']:
             self.validate_config(kind)
         desired = {}
         new_name = params['new_name'] or (params['name'] if params['id'] or current is None else None)
@@ -297,8 +298,8 @@ class AlertGroupingSettingResource(Resource):
 
     def check_create(self, desired):
         if not desired.get('services'):
-            self.fail('%s: required to create the alert grouping setting %r; list at least one service'
-                      % (self.option('services'), self.params['name']))
+            self.required_to_create('%s: required to create the alert grouping setting %r; list at least one service'
+                                    % (self.option('services'), self.params['name']))
 
     # -- writes ----------------------------------------------------------------------------------
 

@@ -353,8 +353,9 @@ class ServiceCustomFieldResource(Resource):
     def check_create(self, desired):
         for option in ('display_name', 'data_type', 'field_type'):
             if desired.get(option) is None:
-                self.fail('%s: required to create the custom field %r' % (self.option(option), self.params['name']))
-        if desired['field_type'] in FIXED_TYPES and not desired.get('field_options'):
+                self.required_to_create('%s: required to create the custom field %r'
+                                        % (self.option(option), self.params['name']))
+        if desired.get('field_type') in FIXED_TYPES and not desired.get('field_options'):
             self.fail('%s: a field of field_type %s takes its values from its options; list them'
                       % (self.option('field_options'), desired['field_type']))
 

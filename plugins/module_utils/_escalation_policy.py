@@ -271,8 +271,8 @@ class EscalationPolicyResource(Resource):
 
     def check_create(self, desired):
         if 'escalation_rules' not in desired:
-            self.fail('%s: required to create the escalation policy %r (PagerDuty needs at least one rule)'
-                      % (self.option('rules'), desired.get('name')))
+            self.required_to_create('%s: required to create the escalation policy %r (PagerDuty needs at least one '
+                                    'rule)' % (self.option('rules'), desired.get('name')))
 
     def check_update(self, current, changes):
         self.fail_if_name_taken('escalation_policies', 'escalation_policy', changes, current)

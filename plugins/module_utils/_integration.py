@@ -417,10 +417,11 @@ class IntegrationResource(Resource):
 
     def check_create(self, desired):
         if 'vendor' not in desired and 'type' not in desired:
-            self.fail('%s: one is required to create integration %r on service %r'
-                      % (self.option('type') + ' or ' + self.option('vendor'), desired['name'], self.service['name']))
+            self.required_to_create('%s: one is required to create integration %r on service %r'
+                                    % (self.option('type') + ' or ' + self.option('vendor'), desired['name'],
+                                       self.service['name']))
         if self.is_email() and not self.params['integration_email']:
-            self.fail('%s: required to create an email integration' % self.option('integration_email'))
+            self.required_to_create('%s: required to create an email integration' % self.option('integration_email'))
         existing = len(self.service.get('integrations') or []) - (1 if self.replace is not None else 0)
         if existing >= MAX_INTEGRATIONS_PER_SERVICE:
             self.fail('%s: %r already has %d integrations, the most PagerDuty allows on one service'

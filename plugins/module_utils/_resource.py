@@ -74,6 +74,9 @@ IDENTITY_OPTIONS = dict(
 IDENTITY_RULES = dict(required_one_of=[('name', 'id')], mutually_exclusive=[('id', 'new_name')],
                       required_by={'new_name': 'name'})
 
+# Check mode's assumption about an object that does not exist yet, as its warnings state it.
+ASSUMED_CREATED = 'an earlier task of this run creates it; a real run fails if it still does not exist then'
+
 # Characters a name must not hold: PagerDuty keeps them, but nobody could type the name to find it again.
 _NON_PRINTABLE = re.compile(r'[\x00-\x1f\x7f]')
 
@@ -391,9 +394,16 @@ class Kind:
         return self.predicted_parent(value, option, singular)
 
     def predicted_parent(self, value, option, singular):
-        self.warn('%s: no %s is named %r yet. Check mode assumes that an earlier task of this run creates it; '
-                  'a real run fails if it still does not exist then.' % (option, singular.replace('_', ' '), value))
+        self.warn('%s: no %s is named %r yet. Check mode assumes that %s.'
+                  % (option, singular.replace('_', ' '), value, ASSUMED_CREATED))
         return {'id': None, 'name': value, 'summary': value, PREDICTED: True}
+
+    def required_to_create(self, message):
+        """A create needs what `message` names, and the task does not give it: a failure, except in check
+        mode, where a task that only changes an object may follow the task that creates it (as a parent's)."""
+        if not self.check_mode:
+            self.fail(message)
+        self.warn('%s. It does not exist yet: check mode assumes that %s.' % (message, ASSUMED_CREATED))
 
     def wait_until(self, read, settled, what):
         """Read until `settled(value)` holds, within the retry budget: PagerDuty's reads lag its writes.

@@ -430,7 +430,8 @@ class ServiceResource(Resource):
 
     def check_create(self, desired):
         if 'escalation_policy' not in desired:
-            self.fail('%s: required to create the service %r' % (self.option('escalation_policy'), self.params['name']))
+            self.required_to_create('%s: required to create the service %r'
+                                    % (self.option('escalation_policy'), self.params['name']))
 
     def predict_create(self, desired):
         return dict({'type': 'service', 'status': 'active'}, **desired, id=None)
