@@ -282,13 +282,13 @@ class EscalationPolicyResource(Resource):
                      'on_call_handoff_notifications': 'if_has_services', 'teams': [], 'services': []},
                     **desired, id=None)
 
-    def check_delete(self, policy):
+    def check_delete(self, current):
         """PagerDuty refuses to delete a policy that services use: say which, before any write."""
-        services = sorted(s.get('summary') or s.get('id') for s in policy.get('services') or [])
+        services = sorted(s.get('summary') or s.get('id') for s in current.get('services') or [])
         if services:
             self.fail('%s: PagerDuty deletes only an escalation policy that no service uses, and %r is used by %s. Give '
                       'those services another escalation_policy with oncall.pagerduty.pd_service, or delete them, first.'
-                      % (self.option('state'), policy['name'], ', '.join(repr(s) for s in services)))
+                      % (self.option('state'), current['name'], ', '.join(repr(s) for s in services)))
 
     @staticmethod
     def payload(fields):

@@ -425,6 +425,7 @@ def _post_relationships(kind, action, relationships, exist, present_keys, option
             failure = err
         # The request may have been applied although no answer said so: look before sending anything again
         # (patiently when no answer came at all, as after a create), and send only what reads do not show.
+
         def all_done():
             keys = present_keys()
             pending[:] = [r for r in pending if (relationship_key(r) in keys) != exist]

@@ -85,10 +85,10 @@ class TeamResource(Resource):
     def is_name_conflict(self, err):
         return err.status == 400 and any('already been taken' in str(e) for e in err.errors)
 
-    def check_delete(self, team):
+    def check_delete(self, current):
         """PagerDuty refuses to delete a team that escalation policies or schedules belong to: say which, first."""
-        self.doing = 'find what belongs to the team %r' % team['name']
-        query = {'team_ids[]': [team['id']]}
+        self.doing = 'find what belongs to the team %r' % current['name']
+        query = {'team_ids[]': [current['id']]}
         held, count = [], 0
         for collection, one, many in (('escalation_policies', 'escalation policy', 'escalation policies'),
                                       ('schedules', 'schedule', 'schedules')):
@@ -100,7 +100,7 @@ class TeamResource(Resource):
             them = 'it' if count == 1 else 'them'
             self.fail("%s: PagerDuty deletes only a team that nothing belongs to, and %r has %s. Remove the team "
                       "from %s first (for a policy, oncall.pagerduty.pd_escalation_policy with teams: [] or another "
-                      "team), or delete %s." % (self.option('state'), team['name'], ' and '.join(held), them, them))
+                      "team), or delete %s." % (self.option('state'), current['name'], ' and '.join(held), them, them))
 
     def delete(self, current):
         self.client.delete('/teams/%s' % current['id'])
