@@ -14,7 +14,8 @@ OLDEST_PYTHON := 3.11
 .PHONY: help demo test sim bench venv unit reliability ecosystem molecule docs docs-lint docs-test integration integration-newest integration-oldest sanity lint changelog-lint install-collection clean
 
 help:
-	@echo "make demo   - run the example playbooks twice against the simulator (or PAGERDUTY_API_TOKEN's account)"
+	@echo "make demo   - run the example playbooks twice against the simulator; with PAGERDUTY_API_TOKEN set it"
+	@echo "              refuses unless DEMO_REAL_ACCOUNT=yes (or 'yes' on a terminal): then it runs in that real account"
 	@echo "make test   - everything CI runs: unit, integration (ansible-core 2.16 and 2.21), sanity, lint"
 	@echo "make sim    - run the PagerDuty simulator in the foreground on 127.0.0.1:\$$SIM_PORT (8080)"
 	@echo "make bench  - requests and time per task, against a hand-written uri playbook (docs/performance.md)"
