@@ -2,12 +2,13 @@
 the collection at it, since a user who starts it has nothing else to read."""
 
 import os
+import re
 import subprocess
 import sys
 
 from tests.conftest import REPO_ROOT
 from tests.simulator import DEFAULT_READONLY_TOKEN, DEFAULT_TOKEN, SimulatorServer
-from tests.simulator.__main__ import credentials_from_environment
+from tests.simulator.__main__ import credentials_from_environment, export_lines
 from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY
 from tests.tools.simulator import SIM_USER_EMAIL
 
@@ -71,3 +72,27 @@ def test_it_prints_its_url_first_then_how_to_use_it():
     assert 'export PAGERDUTY_API_URL=%s PAGERDUTY_API_TOKEN=%s' % (url, DEFAULT_TOKEN) in lines
     assert 'export PAGERDUTY_EVENTS_URL=%s PAGERDUTY_FROM_EMAIL=%s' % (url, SIM_USER_EMAIL) in lines
     assert 'export DD_API_URL=%s DD_API_KEY=%s DD_APP_KEY=%s' % (url, DEFAULT_API_KEY, DEFAULT_APP_KEY) in lines
+
+
+def read(*parts):
+    with open(os.path.join(REPO_ROOT, *parts)) as handle:
+        return handle.read()
+
+
+def test_the_guide_and_the_readme_show_the_export_lines_it_prints():
+    """The examples need every variable of these lines against the simulator (deploy.yml PAGERDUTY_FROM_EMAIL,
+    the event senders PAGERDUTY_EVENTS_URL, the Datadog steps DD_*): the docs must not show fewer."""
+    lines = export_lines('http://127.0.0.1:8080', credentials_from_environment({}))
+    guide = read('docs', 'docsite', 'rst', 'guide_simulator.rst')
+    readme = read('tests', 'simulator', 'README.md')
+    for line in lines:
+        assert '$ ' + line in guide
+        assert '    ' + line in readme
+
+
+def test_the_simulator_playbook_prints_the_same_variables():
+    playbook = read('playbooks', 'simulator.yml')
+    for variable in ('PAGERDUTY_API_URL', 'PAGERDUTY_API_TOKEN', 'PAGERDUTY_EVENTS_URL', 'PAGERDUTY_FROM_EMAIL',
+                     'DD_API_URL', 'DD_API_KEY', 'DD_APP_KEY'):
+        assert re.search(r'"export [^"]*\b%s=' % variable, playbook), variable
+    assert 'PAGERDUTY_FROM_EMAIL=%s' % SIM_USER_EMAIL in playbook
