@@ -13,12 +13,17 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._client import ApiError, describe_candidate
+import json
+
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
-    IDENTITY_OPTIONS,
     IDENTITY_RULES,
     PREDICTED,
+    RENAME_OPTIONS,
+    Collection,
+    Field,
     Resource,
+    SharedWrite,
+    doing,
     is_subset,
 )
 from ansible_collections.oncall.pagerduty.plugins.module_utils._service import recommended, resolve_or_predict_service
@@ -43,6 +48,16 @@ SET_VALUED = ('fields', 'iag_fields')
 # A refusal because another setting holds a service: after a create whose answer was lost, the setting that
 # holds it may be the one that create made (see is_name_conflict).
 HELD_ELSEWHERE = 'already associated'
+# PagerDuty cannot filter settings by name (cursor-paginated list) and keeps no name unique.
+ALERT_GROUPING_SETTINGS = Collection('/alert_grouping_settings', 'alert_grouping_setting', name_filter=None, cursor=True,
+                                     unique_names=False, label='alert grouping setting')
+CONFIG_OPTIONS = dict(
+    timeout=dict(type='int'),
+    time_window=dict(type='int'),
+    aggregate=dict(type='str', choices=['all', 'any']),
+    fields=dict(type='list', elements='str'),
+    iag_fields=dict(type='list', elements='str'),
+)
 
 
 def service_refs(refs):
@@ -69,41 +84,42 @@ def setting_label(setting):
     return '%r (%s)' % (setting.get('name') or 'unnamed', setting.get('id'))
 
 
+def services_from_api(refs):
+    return sorted(reference_label(r) for r in refs or [])
+
+
+def reference_label(ref):
+    return ref.get('summary') or ref.get('name') or ref.get('id')
+
+
+def config_from_api(config):
+    return {k: v for k, v in (config or {}).items() if k in CONFIG_OPTIONS}
+
+
 class AlertGroupingSettingResource(Resource):
     """An Alert Grouping Setting, found by its exact name or its ID, with the services it holds."""
 
     result_key = 'alert_grouping_setting'
-    argument_spec = dict(
-        IDENTITY_OPTIONS,
-        description=dict(type='str'),
-        type=dict(type='str', choices=SETTING_TYPES),
-        config=dict(type='dict', options=dict(
-            timeout=dict(type='int'),
-            time_window=dict(type='int'),
-            aggregate=dict(type='str', choices=['all', 'any']),
-            fields=dict(type='list', elements='str'),
-            iag_fields=dict(type='list', elements='str'),
-        )),
-        services=dict(type='list', elements='str'),
+    collection = ALERT_GROUPING_SETTINGS
+    fields = (
+        Field('name'),
+        Field('description'),
+        Field('type', dict(type='str', choices=SETTING_TYPES)),
+        Field('config', dict(type='dict', options=CONFIG_OPTIONS), from_api=config_from_api),
+        Field('services', dict(type='list', elements='str'), from_api=services_from_api, reference=True),
+    )
+    options = dict(
+        RENAME_OPTIONS,
         services_mode=dict(type='str', default='exclusive', choices=['append', 'exclusive']),
         move_services=dict(type='bool', default=False),
     )
     option_rules = IDENTITY_RULES
-    settable_fields = ('name', 'description', 'type', 'config', 'services')
-
-    def __init__(self, task, client=None):
-        super().__init__(task, client)
-        self.all_settings = None   # every setting of the account, when the name lookup listed them
-        self.moves = []            # (the setting that holds services now, the IDs this task takes from it)
-        self.moved = []            # what the result says about the moves
-        self.undo = []             # how to put moved services back if this task's own write fails
-        self.confirmed = None      # a read after this task's write that already shows it (append reads one)
 
     # -- validation before any request -----------------------------------------------------------
 
     def validate(self):
+        super().validate()
         params = self.params
-        self.check_names()
         services = params['services']
         if services is not None:
             if not services and params['services_mode'] == 'exclusive' and self.state() == 'present':
@@ -154,37 +170,14 @@ class AlertGroupingSettingResource(Resource):
 
     # -- finding ---------------------------------------------------------------------------------
 
-    def find(self):
-        self.all_settings = None  # read afresh, also when a failed create is looked for again
-        return self.find_by_identity(self.by_id, self.named, 'alert grouping setting', short='setting')
-
-    def by_id(self, setting_id):
-        self.doing = 'read the alert grouping setting %s' % setting_id
-        return self.client.get_object('alert_grouping_settings', 'alert_grouping_setting', setting_id)
-
-    def settings(self):
-        """Every setting of the account (PagerDuty cannot filter them by name): one request per 100 settings."""
-        if self.all_settings is None:
-            self.doing = 'list the alert grouping settings'
-            self.all_settings = list(self.client.paginate_cursor('/alert_grouping_settings', 'alert_grouping_settings'))
-        return self.all_settings
-
-    def named(self, name, option):
-        """The setting named `name`; several fail naming `option` (the option's label)."""
-        matches = [s for s in self.settings() if s.get('name') == name]
-        if len(matches) > 1:
-            self.fail('%s: %d alert grouping settings are named %r: %s. PagerDuty does not keep setting names unique; '
-                      'give the ID of the one you mean with id.'
-                      % (option, len(matches), name, ', '.join(describe_candidate(m) for m in matches)))
-        return matches[0] if matches else None
-
-    def holders(self, service_ids):
+    def holders(self, plan, service_ids):
         """{service ID: the setting holding it} for these services, among the settings of the account."""
-        listing = self.all_settings
+        memo = ('listing', ALERT_GROUPING_SETTINGS.key, repr(None))
+        listing = plan.context.get(memo)
         if listing is None:
-            self.doing = 'find the alert grouping settings that hold the services'
-            listing = list(self.client.paginate_cursor('/alert_grouping_settings', 'alert_grouping_settings',
-                                                       {'service_ids[]': sorted(service_ids)}))
+            with doing('find the alert grouping settings that hold the services'):
+                listing = list(self.client.paginate_cursor('/alert_grouping_settings', 'alert_grouping_settings',
+                                                           {'service_ids[]': sorted(service_ids)}))
         held = {}
         for setting in listing:
             for ref in setting.get('services') or []:
@@ -197,8 +190,9 @@ class AlertGroupingSettingResource(Resource):
     def present(self, obj):
         return present_setting(obj)
 
-    def desired(self, current):
+    def desired(self, plan):
         params = self.params
+        current = plan.current
         current_kind = (current or {}).get('type')
         kind = params['type'] or current_kind
         if kind is None:
@@ -223,12 +217,21 @@ class AlertGroupingSettingResource(Resource):
                 self.fail('%s: type %s needs %s' % (self.option('config'), kind,
                                                     ' and '.join('config.%s' % key for key in missing)))
         if params['services'] is not None:
-            wanted = self.wanted_services(current, kind)
+            wanted = self.wanted_services(plan, kind)
             if wanted != (current or {}).get('services'):
                 desired['services'] = wanted
         elif current is not None and kind != current_kind:
             self.check_service_limit(kind, current.get('services') or [])
         return desired
+
+    def compare(self, plan):
+        """As the engine's, with services compared as they are (a set of references, ordered by ID)."""
+        changes = super().compare(plan)
+        if 'services' in plan.desired and plan.desired['services'] != plan.current.get('services'):
+            changes['services'] = plan.desired['services']
+        elif 'services' in changes:
+            del changes['services']
+        return changes
 
     def wanted_config(self, current, kind):
         """The config keys the task sets, as PagerDuty keeps them; a 0 window the setting holds as recommended is kept."""
@@ -242,10 +245,11 @@ class AlertGroupingSettingResource(Resource):
             config['time_window'] = current_config['time_window']  # 0 asked for the recommended window it holds
         return config
 
-    def wanted_services(self, current, kind):
+    def wanted_services(self, plan, kind):
         """The services the setting should hold (exact, or the current ones and these), checked against the limit
         of the type and the one-setting-per-service rule; the moves it needs are planned here, in check mode as in
         a real run."""
+        current = plan.current
         current_refs = (current or {}).get('services') or []
         current_by_id = {r['id']: r for r in current_refs}
         wanted = {} if self.params['services_mode'] == 'exclusive' else dict(current_by_id)
@@ -263,12 +267,12 @@ class AlertGroupingSettingResource(Resource):
         self.check_service_limit(kind, services)
         added = sorted(set(wanted) - {r['id'] for r in current_refs})
         if added:
-            self.plan_moves(current, added, wanted)
+            self.plan_moves(plan, added, wanted)
         return services
 
-    def plan_moves(self, current, added, wanted):
-        held = {service_id: setting for service_id, setting in self.holders(set(added)).items()
-                if setting.get('id') != (current or {}).get('id')}
+    def plan_moves(self, plan, added, wanted):
+        held = {service_id: setting for service_id, setting in self.holders(plan, set(added)).items()
+                if setting.get('id') != (plan.current or {}).get('id')}
         if not held:
             return
         if not self.params['move_services']:
@@ -279,13 +283,44 @@ class AlertGroupingSettingResource(Resource):
         by_setting = {}
         for service_id, setting in held.items():
             by_setting.setdefault(setting['id'], (setting, []))[1].append(service_id)
+        moves = plan.context.setdefault('moves', [])
+        moved = plan.notes.setdefault('moved_services', [])
         for setting_id in sorted(by_setting):
             setting, moving = by_setting[setting_id]
             left = [r for r in setting.get('services') or [] if r.get('id') not in moving]
-            self.moves.append((setting, sorted(moving)))
-            self.moved.extend({'service': wanted[service_id]['summary'], 'service_id': service_id,
-                               'from': setting.get('name'), 'from_id': setting_id, 'from_deleted': not left}
-                              for service_id in sorted(moving))
+            moves.append((setting, sorted(moving)))
+            moved.extend({'service': wanted[service_id]['summary'], 'service_id': service_id,
+                          'from': setting.get('name'), 'from_id': setting_id, 'from_deleted': not left}
+                         for service_id in sorted(moving))
+
+    def plan_steps(self, plan):
+        """Services this task moves leave the settings that hold them first (a setting left empty goes); if the
+        setting's own write then fails, they are put back."""
+        for setting, moving in plan.context.get('moves') or []:
+            self.plan_move(plan, setting, moving)
+
+    def plan_move(self, plan, setting, moving):
+        left = [r for r in setting.get('services') or [] if r.get('id') not in moving]
+        path = '/alert_grouping_settings/%s' % setting['id']
+
+        def apply(plan):
+            if left:
+                self.client.put(path, self.body({'services': left}))
+            else:
+                self.client.delete(path)
+
+        def undo(plan):
+            if left:
+                self.client.put(path, self.body({'services': setting['services']}))
+            else:
+                fields = {k: setting.get(k) for k in ('name', 'description', 'type', 'config', 'services')}
+                fields['config'] = {k: v for k, v in (fields['config'] or {}).items() if k in CONFIG_FIELDS[fields['type']]}
+                self.client.post('/alert_grouping_settings', self.body(fields))
+            self.warn('The services moved out of the alert grouping setting %s were put back, because this '
+                      "task's own write failed." % setting_label(setting))
+
+        plan.step('move %s out of the alert grouping setting %s' % (', '.join(moving), setting_label(setting)), apply,
+                  undo=undo, after=False)
 
     def check_service_limit(self, kind, services):
         limit = MAX_SERVICES.get(kind)
@@ -296,22 +331,24 @@ class AlertGroupingSettingResource(Resource):
                       % (self.option('services'), kind, 'one service' if limit == 1 else '%d services' % limit,
                          len(services), listed, '; give each service a setting of its own' if limit == 1 else ''))
 
-    def check_create(self, desired):
-        if not desired.get('services'):
+    def check_create(self, plan):
+        if not plan.desired.get('services'):
             self.required_to_create('%s: required to create the alert grouping setting %r; list at least one service'
                                     % (self.option('services'), self.params['name']))
 
+    def check_update(self, plan):
+        """PagerDuty keeps no setting name unique: a rename is never refused for it."""
+
     # -- writes ----------------------------------------------------------------------------------
 
-    @staticmethod
-    def body(fields):
+    def body(self, fields):
         body = dict(fields)
         if 'services' in body:
             body['services'] = [{'id': s['id'], 'type': 'service_reference'} for s in body['services']]
         return {'alert_grouping_setting': body}
 
-    def predict_create(self, desired):
-        return dict(desired, id=None, config=dict(desired.get('config') or {}))
+    def predict_create(self, plan):
+        return dict(plan.desired, id=None, config=dict(plan.desired.get('config') or {}))
 
     def merged_config(self, current, changes):
         """The whole config an update sends: PagerDuty replaces it, so unchanged keys of the same type go along."""
@@ -322,118 +359,59 @@ class AlertGroupingSettingResource(Resource):
         config.update(changes.get('config') or {})
         return config
 
-    def predict_update(self, current, changes):
-        predicted = super().predict_update(current, changes)
-        if 'config' in changes or 'type' in changes:
-            predicted['config'] = self.merged_config(current, changes)
+    def predict_update(self, plan):
+        predicted = super().predict_update(plan)
+        if 'config' in plan.changes or 'type' in plan.changes:
+            predicted['config'] = self.merged_config(plan.current, plan.changes)
         return predicted
 
-    def create(self, desired):
-        self.move_services_out()
-        self.doing = 'create the alert grouping setting'
+    def create(self, plan, desired):
         # A service created a moment ago may not be visible to the settings yet: that refusal is retried.
-        created = self.client.post('/alert_grouping_settings', self.body(desired),
-                                   transient_refusals=True)['alert_grouping_setting']
-        self.undo = []  # the setting holds the moved services now: a failure after this must not take them back
-        return created
+        return self.client.post('/alert_grouping_settings', self.body(desired),
+                                transient_refusals=True)['alert_grouping_setting']
 
-    def update(self, current, changes):
+    def update(self, plan, current, changes):
         fields = dict(changes)
         if 'config' in changes or 'type' in changes:
             fields['config'] = self.merged_config(current, changes)
-        if 'services' in changes:
-            self.move_services_out()
-        self.doing = 'update the alert grouping setting %s' % current['id']
         path = '/alert_grouping_settings/%s' % current['id']
-        written = self.client.request('PUT', path, body=self.body(fields),
-                                      transient_refusals=True)[1]['alert_grouping_setting']
-        self.undo = []  # as after a create: the moved services are where the task puts them
         if 'services' in changes and self.params['services_mode'] == 'append':
-            written = self.keep_appended(path, written, changes['services'])
-        return written
+            return self.append_services(plan, path, fields)
+        return self.client.request('PUT', path, body=self.body(fields), transient_refusals=True)[1]['alert_grouping_setting']
 
-    def keep_appended(self, path, written, services):
-        """Append: another task may write the same setting at the same moment, from its own read, and drop the
-        services this one added. The setting is read back, and those services are added again if a later write
-        dropped them (within the retry budget)."""
-        wanted = {s['id'] for s in services}
-        attempt = 0
-        while True:
-            self.doing = 'read the alert grouping setting back'
-            read = self.read_back(written)
-            held = {r.get('id') for r in (read or {}).get('services') or []}
-            later = read is not None and (read.get('updated_at') or '') >= (written.get('updated_at') or '')
-            if read is not None and wanted <= held:
-                self.confirmed = read
-                return written
-            if later:  # a write after this one dropped services this task added: add them again
-                self.doing = 'add the services to the alert grouping setting again'
-                refs = service_refs(list(read.get('services') or []) + [s for s in services if s['id'] not in held])
-                written = self.client.request('PUT', path, body=self.body({'services': refs}),
-                                              transient_refusals=True)[1]['alert_grouping_setting']
-            if self.client.budget.wait(self.client.budget.backoff(attempt), attempt):
-                self.warn('services: another write to the alert grouping setting %s may have dropped services this task '
-                          'added; run the task again (or with throttle: 1) to be sure' % written.get('id'))
-                return written
-            attempt += 1
+    def append_services(self, plan, path, fields):
+        """Append: other tasks may add their services to the same setting at the same moment, each from its own
+        read; the engine's shared write keeps every one of them (Resource.write_shared)."""
+        wanted = {s['id']: s for s in fields['services']}
 
-    def move_services_out(self):
-        """Take the services this task moves out of the settings that hold them (a setting left empty goes)."""
-        moves, self.moves = self.moves, []
-        for setting, moving in moves:
-            left = [r for r in setting.get('services') or [] if r.get('id') not in moving]
-            self.doing = 'move %s out of the alert grouping setting %s' % (', '.join(moving), setting_label(setting))
-            if left:
-                self.client.put('/alert_grouping_settings/%s' % setting['id'], self.body({'services': left}))
-            else:
-                self.client.delete('/alert_grouping_settings/%s' % setting['id'])
-            self.undo.append((setting, bool(left)))
+        def read():
+            return self.client.get_object('alert_grouping_settings', 'alert_grouping_setting', plan.current['id'])
 
-    def put_moved_services_back(self):
-        """After this task's own write of the setting failed: the settings it took services from get them back
-        (`undo` is emptied once that write succeeds)."""
-        undo, self.undo = self.undo, []
-        for setting, kept in reversed(undo):
-            try:
-                if kept:
-                    self.client.put('/alert_grouping_settings/%s' % setting['id'],
-                                    self.body({'services': setting['services']}))
-                else:
-                    fields = {k: setting.get(k) for k in ('name', 'description', 'type', 'config', 'services')}
-                    fields['config'] = {k: v for k, v in (fields['config'] or {}).items() if k in CONFIG_FIELDS[fields['type']]}
-                    self.client.post('/alert_grouping_settings', self.body(fields))
-                self.warn('The services moved out of the alert grouping setting %s were put back, because this '
-                          "task's own write failed." % setting_label(setting))
-            except ApiError as err:
-                self.warn('The services moved out of the alert grouping setting %s could not be put back (%s); they '
-                          'have no alert grouping now. Run the task again.' % (setting_label(setting), err))
+        def keeps(setting):
+            held = {r.get('id') for r in (setting or {}).get('services') or []}
+            return set(wanted) <= held and is_subset({k: v for k, v in fields.items() if k != 'services'},
+                                                     present_setting(setting))
 
-    def ensure_created(self, desired):
-        try:
-            return super().ensure_created(desired)
-        except ApiError:
-            self.put_moved_services_back()
-            raise
+        def merged(setting):
+            if keeps(setting):
+                return None
+            held = [r for r in setting.get('services') or []]
+            refs = service_refs(held + [s for i, s in wanted.items() if i not in {r.get('id') for r in held}])
+            return self.body(dict(fields, services=refs))
 
-    def ensure_updated(self, current, desired, changed):
-        try:
-            return super().ensure_updated(current, desired, changed)
-        except ApiError:
-            self.put_moved_services_back()
-            raise
+        def write(body):
+            self.client.request('PUT', path, body=body, transient_refusals=True)
 
-    def delete(self, current):
-        self.client.delete('/alert_grouping_settings/%s' % current['id'])
+        def version(setting):
+            return json.dumps([(setting or {}).get('updated_at'), sorted(r.get('id') for r in (setting or {}).get('services') or [])])
 
-    def read_back(self, obj):
+        return self.write_shared(plan, SharedWrite('alert grouping setting %s' % setting_label(plan.current),
+                                                   self.option('services'), read, merged, keeps, write, version))
+
+    def read_back(self, plan, obj):
         return self.client.get_object('alert_grouping_settings', 'alert_grouping_setting', obj['id'])
 
-    def settle(self, written, changes=None):
-        if self.confirmed is not None and self.shows_write(self.confirmed, changes):
-            return written  # an appending update has read its write back already
-        return super().settle(written, changes)
-
-    def shows_write(self, read, changes):
+    def shows_write(self, plan, read, changes):
         """As the engine's, but appended services need only be among those read."""
         if read is None:
             return False
@@ -444,6 +422,9 @@ class AlertGroupingSettingResource(Resource):
             if key == 'services':
                 ids, held = {s['id'] for s in value}, {s['id'] for s in shown['services']}
                 if not (ids <= held if self.params['services_mode'] == 'append' else ids == held):
+                    return False
+            elif key == 'config':
+                if not is_subset(value, shown.get('config')):
                     return False
             elif not is_subset(value, shown.get(key)):
                 return False
@@ -456,20 +437,18 @@ class AlertGroupingSettingResource(Resource):
 
     # -- presentation ----------------------------------------------------------------------------
 
-    def diff(self, before, after):
+    def shown(self, fields):
         """Services are shown by name (a diff holds no IDs), and the config without PagerDuty's recommendation."""
-        def named(fields):
-            shown = copy.deepcopy(fields)
-            if 'services' in shown:
-                shown['services'] = sorted(s.get('summary') or s.get('id') or '' for s in shown['services'])
-            if isinstance(shown.get('config'), dict):
-                shown['config'].pop('recommended_time_window', None)  # PagerDuty's, not a setting
-            return shown
-        return super().diff(named(before), named(after))
+        shown = copy.deepcopy(fields)
+        if 'services' in shown:
+            shown['services'] = sorted(s.get('summary') or s.get('id') or '' for s in shown['services'])
+        if isinstance(shown.get('config'), dict):
+            shown['config'].pop('recommended_time_window', None)  # PagerDuty's, not a setting
+        return shown
 
-    def exit(self, **result):
-        result['moved_services'] = self.moved
-        return super().exit(**result)
+    def result_fields(self, plan):
+        return {'moved_services': plan.notes.get('moved_services', [])}
 
-    def failure_fields(self):
-        return {'moved_services': self.moved} if self.moved else {}
+    def failure_notes(self, plan):
+        moved = plan.notes.get('moved_services')
+        return {'moved_services': moved} if moved else {}

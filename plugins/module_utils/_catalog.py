@@ -18,15 +18,12 @@ import copy
 import itertools
 import math
 import re
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import ApiError, PAGE_LIMIT
 from ansible_collections.oncall.pagerduty.plugins.module_utils._custom_field import read_custom_field_values
 from ansible_collections.oncall.pagerduty.plugins.module_utils._integration import (
-    EMAIL_FIELDS,
     INTEGRATION_OPTIONS_SPEC,
-    TYPE_NAMES,
     IntegrationResource,
     present_integration,
 )
@@ -34,7 +31,8 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import 
     PREDICTED,
     Kind,
     TaskFailed,
-    changed_fields,
+    doing,
+    without_empty,
 )
 from ansible_collections.oncall.pagerduty.plugins.module_utils._service_dependency import (
     DEPENDS_ON_OPTION,
@@ -51,18 +49,16 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._service_dependen
 from ansible_collections.oncall.pagerduty.plugins.module_utils._service import (
     SERVICE_INCLUDES,
     ServiceResource,
-    enabled_status,
     present_service,
+    service_by_id,
     service_by_name,
 )
 
 STATES = ['deleted', 'gathered', 'merged', 'overridden', 'replaced']
 CATALOG_INCLUDES = ('integrations',) + SERVICE_INCLUDES
-# Settings gathered in the input format, and how each is turned back into an option value.
-GATHERED_SETTINGS = ('description', 'escalation_policy', 'status', 'auto_resolve_timeout', 'acknowledgement_timeout',
-                     'incident_urgency_rule', 'support_hours', 'scheduled_actions', 'alert_grouping_parameters',
-                     'auto_pause_notifications_parameters')
 MAX_PARALLEL_WRITES = 16
+# The states that remove what the catalogue does not list: their items must be inside the scope.
+PURGING_STATES = ('deleted', 'overridden', 'replaced')
 
 
 def integration_item_spec():
@@ -70,42 +66,46 @@ def integration_item_spec():
 
 
 def service_item_spec():
-    """The options of one item of `services`: pd_service's (less id and state), and its integrations."""
-    spec = {k: copy.deepcopy(v) for k, v in ServiceResource.argument_spec.items() if k not in ('id', 'state')}
-    spec['name'] = dict(type='str', required=True)
+    """The options of one item of `services`: pd_service's (less state), and its integrations. An item names its
+    service by `name`, or by `id` (then `name` renames it)."""
+    spec = {k: copy.deepcopy(v) for k, v in ServiceResource.own_argument_spec().items() if k != 'state'}
     spec['integrations'] = dict(type='list', elements='dict', options=integration_item_spec(),
-                                mutually_exclusive=[('type', 'vendor'), ('rotate_key', 'max_key_age_days')])
+                                mutually_exclusive=[('type', 'vendor')])
     spec['depends_on'] = copy.deepcopy(DEPENDS_ON_OPTION)
     return spec
 
 
-class ObjectPlan:
-    """What the run does to one object: its kind (which writes it), current and desired state, the action."""
+class ServicePlan:
+    """What the run does to one listed service: its plan (the service kind's), its integrations' plans, and its
+    dependencies."""
 
-    def __init__(self, kind, current, desired=None, action=None, changes=None):
-        self.kind = kind
-        self.current = current
-        self.desired = desired
-        self.action = action      # create, update, delete, rotate, recreate, or None (nothing)
-        self.changes = changes or {}
-        self.result = None
-        self.done = False         # its writes were made
-
-
-class ServicePlan(ObjectPlan):
-    def __init__(self, name, kind, current, **plan):
-        super().__init__(kind, current, **plan)
+    def __init__(self, name, plan):
         self.name = name
-        self.integrations = []        # ObjectPlan of each listed integration
-        self.integration_deletes = []  # ObjectPlan of each integration the state removes
-        self.dependencies = None      # the DependencyPlan of its depends_on, when the item lists it
+        self.plan = plan                # the Plan of the service (ServiceResource)
+        self.integrations = []          # the Plan of each listed integration
+        self.integration_deletes = []   # the Plan of each integration the state removes
+        self.dependencies = None        # the DependencyPlan of its depends_on, when the item lists it
+        self.result = None              # the service kind's result
+        self.integration_results = {}   # id(plan) -> the integration kind's result
+
+    @property
+    def action(self):
+        return self.plan.action
+
+    @property
+    def changes(self):
+        custom = {'custom_fields': True} if any(step.changes for step in self.plan.steps) else {}
+        fields = {'create': self.plan.desired, 'update': self.plan.changes}.get(self.plan.action) or {}
+        return dict(fields, **custom)
 
 
 class ServiceCatalog(Kind):
-    """pd_service_catalog: many services and their integrations, as one plan."""
+    """pd_service_catalog: many services and their integrations, as one plan of the service and integration
+    kinds' plans, applied by parallel writers."""
 
     argument_spec = dict(
-        services=dict(type='list', elements='dict', options=service_item_spec()),
+        services=dict(type='list', elements='dict', options=service_item_spec(),
+                      required_one_of=[('name', 'id')], mutually_exclusive=[('id', 'new_name')]),
         state=dict(type='str', default='merged', choices=STATES),
         scope=dict(type='dict', options=dict(
             teams=dict(type='list', elements='str'),
@@ -117,6 +117,12 @@ class ServiceCatalog(Kind):
         return_keys=dict(type='bool', default=True, no_log=False),
     )
     option_rules = dict(required_if=[('state', 'overridden', ('scope',)), ('state', 'gathered', ('scope',))])
+
+    def __init__(self, task, client=None):
+        super().__init__(task, client)
+        self.scope_team_ids = []   # the teams of the scope, by ID
+        self.scoped_names = set()  # the services of the scope, by name
+        self.whole_account = None  # every service of the account, when the run read them all
 
     # -- validation before any request -----------------------------------------------------------
 
@@ -140,7 +146,7 @@ class ServiceCatalog(Kind):
         for index, item in enumerate(items or []):
             kind = self.service_kind(index, item)
             kind.validate()
-            for name in filter(None, (item['name'], item['new_name'])):
+            for name in filter(None, (item['id'], item['name'], item['new_name'])):
                 if name in names:
                     self.fail('services[%d].name: %r is also services[%d]; each service is listed once'
                               % (index, name, names[name]))
@@ -149,7 +155,7 @@ class ServiceCatalog(Kind):
                 parse_service_references(kind, item['depends_on'], 'depends_on')
             seen = {}
             for position, integration in enumerate(item['integrations'] or []):
-                self.integration_kind(kind, index, position, integration).validate()
+                self.integration_kind(index, item, position, integration).validate()
                 key = integration['name'] or integration['vendor'] or integration['type']
                 if integration['name'] and key in seen:
                     self.fail('services[%d].integrations[%d].name: %r is also integrations[%d] of this service'
@@ -174,38 +180,34 @@ class ServiceCatalog(Kind):
 
     # -- the kinds of each item ------------------------------------------------------------------
 
-    def service_kind(self, index, item):
-        params = dict(self.params, **item)
-        params.update(id=None, state='present')
-        params.pop('services', None)
+    def service_kind(self, index, item, state=None):
+        params = {k: v for k, v in self.params.items() if k != 'services'}
+        params.update(item)
+        params['state'] = state or ('absent' if self.params['state'] == 'deleted' else 'present')
         return ServiceResource(self.task.item(params, 'services[%d].' % index), client=self.client)
 
-    def integration_kind(self, service_kind, index, position, item):
-        params = dict(self.params, **item)
-        params.update(service=service_kind.params['new_name'] or service_kind.params['name'], id=None, state='present',
-                      return_key=self.params['return_keys'])
-        params.pop('services', None)
+    def integration_kind(self, index, item, position, integration, state='present'):
+        params = {k: v for k, v in self.params.items() if k != 'services'}
+        params.update(integration)
+        params.update(service=item['new_name'] or item['name'] or item['id'], id=integration.get('id'), state=state,
+                      return_key=self.params['return_keys'], recreate=bool(integration.get('recreate')))
         where = 'services[%d].integrations[%d].' % (index, position)
-        kind = IntegrationResource(self.task.item(params, where), client=self.client)
-        kind.replace = kind.replacing_why = kind.before = None
-        return kind
+        return IntegrationResource(self.task.item(params, where), client=self.client)
 
     # -- the run ---------------------------------------------------------------------------------
 
     def run(self):
         self.client.cached_collections = ('escalation_policies', 'vendors', 'teams', 'custom_fields')
-        self.lock = threading.Lock()
         if self.params['state'] == 'gathered':
             return self.gather()
-        self.doing = 'read the services'
-        current = self.read_catalogue()
-        self.doing = 'plan the changes'
-        plans = [self.plan_service(index, item, current) for index, item in enumerate(self.params['services'])]
-        self.plan_all_dependencies(plans, current)
-        plans += self.plan_purge(plans, current)
+        with doing('read the services'):
+            current = self.read_catalogue()
+        with doing('plan the changes'):
+            plans = [self.plan_service(index, item, current) for index, item in enumerate(self.params['services'])]
+            self.plan_all_dependencies(plans)
+            plans += self.plan_purge(plans, current)
         plan = self.describe_plan(plans)
         self.check_deletions(plan)
-        self.doing = None
         failures = self.write(plans)
         if not failures:
             failures = self.write_dependencies(plans)
@@ -225,24 +227,26 @@ class ServiceCatalog(Kind):
         scope = self.params['scope'] or {}
         query = {'include[]': list(CATALOG_INCLUDES)}
         if scope.get('teams'):
-            self.doing = 'find the teams of the scope'
-            query['team_ids[]'] = [self.client.resolve('teams', team, 'scope.teams', 'team')['id'] for team in scope['teams']]
+            with doing('find the teams of the scope'):
+                query['team_ids[]'] = [self.client.resolve('teams', team, 'scope.teams', 'team')['id']
+                                       for team in scope['teams']]
         if scope.get('name_prefix'):
             query['query'] = scope['name_prefix']
         return query
 
-    def in_scope(self, service):
+    def outside_scope(self, name, team_ids):
+        """The part of the scope that a service of this name and these teams is outside, or None when it is in."""
         scope = self.params['scope'] or {}
-        name = service.get('name') or ''
         if scope.get('name_prefix') and not name.startswith(scope['name_prefix']):
-            return False
+            return 'scope.name_prefix %r' % scope['name_prefix']
         if scope.get('name_regex') and not re.search(scope['name_regex'], name):
-            return False
-        if scope.get('teams'):
-            wanted = set(self.scope_team_ids)
-            if not wanted & {t.get('id') for t in service.get('teams') or []}:
-                return False
-        return True
+            return 'scope.name_regex %r' % scope['name_regex']
+        if scope.get('teams') and team_ids is not None and not set(self.scope_team_ids) & set(team_ids):
+            return 'scope.teams (%s)' % ', '.join(scope['teams'])
+        return None
+
+    def in_scope(self, service):
+        return self.outside_scope(service.get('name') or '', [t.get('id') for t in service.get('teams') or []]) is None
 
     def list_services(self, query):
         services = list(self.client.paginate('/services', 'services', query))
@@ -255,17 +259,18 @@ class ServiceCatalog(Kind):
                   'catalogue cannot be read whole; narrow it with a scope (teams or name_prefix)' % count)
 
     def read_catalogue(self):
-        """{name: service} of every listed service that exists, and of every service in the scope.
+        """{name or ID: service} of every listed service that exists (by its name, and by its ID when an item
+        names it so), and of every service in the scope.
 
         With a scope, the scope's listing (filtered by the server). Without, the whole account by
         pages of 100, unless looking the listed services up by name costs fewer requests.
         """
-        names = set()
+        names, ids = set(), set()
         for item in self.params['services']:
             names.update(filter(None, (item['name'], item['new_name'])))
+            if item['id']:
+                ids.add(item['id'])
         found = {}
-        self.scope_team_ids = []
-        self.scoped_names = set()
         if self.params['scope'] is not None:
             query = self.scope_query()
             self.scope_team_ids = query.get('team_ids[]', [])
@@ -273,7 +278,6 @@ class ServiceCatalog(Kind):
                 found[service['name']] = service
             self.scoped_names = {name for name, service in found.items() if self.in_scope(service)}
         missing = names - set(found)
-        self.whole_account = None
         if missing:
             # Listed services not read yet (no scope, or outside it): the whole account by pages
             # of 100, or one lookup by name each, whichever costs fewer requests. The first page
@@ -295,143 +299,141 @@ class ServiceCatalog(Kind):
                     service = service_by_name(self.client, name, option='services', includes=CATALOG_INCLUDES)
                     if service is not None:
                         found[service['name']] = service
-        return {name: present_service(service) for name, service in found.items()}
+        by_id = {service['id']: service for service in found.values()}
+        for service_id in sorted(ids - set(by_id)):
+            service = service_by_id(self.client, service_id, CATALOG_INCLUDES)
+            if service is not None:
+                by_id[service_id] = service
+        found.update({'id:' + service_id: service for service_id, service in by_id.items()})
+        return {key: present_service(service) for key, service in found.items()}
 
     # -- planning --------------------------------------------------------------------------------
 
     def plan_service(self, index, item, current_services):
+        """The plans of one item: its service's, then its integrations' (the kinds' own plans)."""
         kind = self.service_kind(index, item)
-        current = current_services.get(item['name'])
-        if current is None and item['new_name']:
-            current = current_services.get(item['new_name'])  # renamed by an earlier run
-        name = item['new_name'] or item['name']
-        if self.params['state'] == 'deleted':
-            return ServicePlan(item['name'], kind, current, action='delete' if current else None)
-        if current is None and item['new_name']:
-            kind.fail('%s: no service is named %r to rename to %r, nor %r yet; to create a service, give its name '
-                      'without new_name' % (kind.option('name'), item['name'], item['new_name'], item['new_name']))
-        desired = kind.desired(current)
-        # Custom field values are written with the service, but are not part of it.
-        custom_fields = {'custom_fields': kind.custom_field_changes} if kind.custom_field_changes else {}
-        if current is None:
-            kind.check_create(desired)
-            plan = ServicePlan(name, kind, None, desired=desired, action='create', changes=dict(desired, **custom_fields))
+        if item['id']:
+            current = current_services.get('id:' + item['id'])
+            if current is None and self.params['state'] != 'deleted':
+                kind.fail('%s: no service has the ID %r' % (kind.option('id'), item['id']))
         else:
-            changes = changed_fields(desired, current)
-            if changes:
-                kind.check_update(current, changes)
-            plan = ServicePlan(name, kind, current, desired=desired, action='update' if changes or custom_fields else None,
-                               changes=dict(changes, **custom_fields))
-        self.plan_integrations(plan, index, item)
-        return plan
+            current = current_services.get(item['name'])
+            if current is None and item['new_name']:
+                current = current_services.get(item['new_name'])  # renamed by an earlier run
+            if current is None and item['new_name'] and self.params['state'] != 'deleted':
+                kind.fail('%s: no service is named %r to rename to %r, nor %r yet; to create a service, give its name '
+                          'without new_name' % (kind.option('name'), item['name'], item['new_name'], item['new_name']))
+        plan = kind.plan(context={}, current=current, found=True)
+        name = (plan.desired or {}).get('name') or (current or {}).get('name') or item['name']
+        self.check_scope(kind, plan, name)
+        service_plan = ServicePlan(name, plan)
+        if self.params['state'] != 'deleted':
+            self.plan_integrations(service_plan, index, item)
+        return service_plan
 
-    def plan_integrations(self, plan, index, item):
+    def check_scope(self, kind, plan, name):
+        """With a state that removes what it does not list, every listed service is inside the scope: the scope is
+        a promise that nothing outside it is touched. A service outside it fails before any write."""
+        if self.params['state'] not in PURGING_STATES or self.params['scope'] is None:
+            return
+        current = plan.current
+        if current is not None:
+            team_ids = [t.get('id') for t in current.get('teams') or []]
+        else:
+            teams = plan.context.get('policy_teams')
+            team_ids = None if teams is None else [t.get('id') for t in teams]
+        for checked in filter(None, {(current or {}).get('name'), name}):
+            outside = self.outside_scope(checked, team_ids)
+            if outside:
+                kind.fail('%s: the service %r is outside %s, and with state %s the catalogue changes only services '
+                          'inside its scope. Remove it from the list, or widen the scope.'
+                          % (kind.option('name'), checked, outside, self.params['state']))
+
+    def plan_integrations(self, service_plan, index, item):
+        plan = service_plan.plan
         existing = list((plan.current or {}).get('integrations') or [])
-        parent = dict(plan.current) if plan.current else {'id': None, 'name': plan.name, 'integrations': [],
-                                                          PREDICTED: True}
-        parent['name'] = plan.name  # derived names follow a rename
+        parent = dict(plan.current) if plan.current else {'id': None, 'name': service_plan.name, PREDICTED: True}
+        parent['name'] = service_plan.name  # derived names follow a rename
+        parent['integrations'] = existing
         claimed = set()
         for position, integration in enumerate(item['integrations'] or []):
-            kind = self.integration_kind(plan.kind, index, position, integration)
-            kind.service = parent
-            current = kind.find_on_service(existing) if plan.current else None
-            kind.before = current
-            current = kind.present(current) if current else None
-            desired = kind.desired(current)
-            if current is None:
-                kind.check_create(desired)
-                plan.integrations.append(ObjectPlan(kind, None, desired, 'create', desired))
-                continue
-            claimed.add(current['id'])
-            changes = changed_fields(desired, current)
-            action = kind.replacing_why or ('update' if changes else None)
-            plan.integrations.append(ObjectPlan(kind, current, desired, action, changes))
+            kind = self.integration_kind(index, item, position, integration)
+            integration_plan = kind.plan(context={'service': parent})
+            if integration_plan.current is not None:
+                claimed.add(integration_plan.current['id'])
+            service_plan.integrations.append(integration_plan)
         if self.params['state'] in ('replaced', 'overridden') and item['integrations'] is not None:
             for integration in existing:
                 if integration['id'] not in claimed:
-                    kind = self.integration_kind(plan.kind, index, 0, {k: None for k in INTEGRATION_OPTIONS_SPEC})
-                    kind.service = parent
-                    plan.integration_deletes.append(ObjectPlan(kind, kind.present(integration), action='delete'))
+                    kind = self.integration_kind(index, item, 0, {k: None for k in INTEGRATION_OPTIONS_SPEC},
+                                                 state='absent')
+                    kind.params['id'] = integration['id']
+                    service_plan.integration_deletes.append(
+                        kind.plan(context={'service': parent}, current=integration, found=True))
 
-    def plan_all_dependencies(self, plans, current_services):
+    def plan_all_dependencies(self, plans):
         """The depends_on of each item that lists it: merged adds what is missing; replaced and
         overridden make the list exact. Supporting services the catalogue lists are known without a
         request (those it creates too); others are looked up once each."""
-        listed = [(index, plan) for index, plan in enumerate(plans) if self.params['services'][index]['depends_on'] is not None]
+        items = self.params['services']
+        listed = [(index, plan) for index, plan in enumerate(plans) if items[index]['depends_on'] is not None]
         if not listed:
             return
         mode = 'append' if self.params['state'] == 'merged' else 'exclusive'
         catalogue = {}
-        for plan in plans:
-            service = plan.current or {'id': None, 'name': plan.name, PREDICTED: True}
-            catalogue[plan.name] = service_node(dict(service, name=plan.name), 'technical')
+        for service_plan in plans:
+            service = service_plan.plan.current or {'id': None, 'name': service_plan.name, PREDICTED: True}
+            catalogue[service_plan.name] = service_node(dict(service, name=service_plan.name), 'technical')
         directory = ServiceDirectory(self, technical=self.whole_account)
-        for index, plan in listed:
-            kind = plan.kind
-            node = catalogue[plan.name]
+        for index, service_plan in listed:
+            kind = service_plan.plan.kind
+            node = catalogue[service_plan.name]
             relationships = []
             if node['id'] is not None:
-                self.doing = 'read the dependencies of service %r' % plan.name
-                relationships = read_relationships(self.client, node) or []
-            items = parse_service_references(kind, self.params['services'][index]['depends_on'], 'depends_on')
-            known = [(label, dict(catalogue[value])) for label, value, service_type in items
+                with doing('read the dependencies of service %r' % service_plan.name):
+                    relationships = read_relationships(self.client, node) or []
+            parsed = parse_service_references(kind, items[index]['depends_on'], 'depends_on')
+            known = [(label, dict(catalogue[value])) for label, value, service_type in parsed
                      if value in catalogue and service_type in (None, 'technical')]
-            others = [item for item in items if not (item[1] in catalogue and item[2] in (None, 'technical'))]
+            others = [entry for entry in parsed if not (entry[1] in catalogue and entry[2] in (None, 'technical'))]
             wanted = known + directory.supporting(others, 'present', supporting_refs(node, relationships))
-            plan.dependencies = plan_dependencies(kind, node, relationships, wanted, mode, 'present', directory.describe,
-                                                  option='depends_on')
-            warn_gone(kind, plan.dependencies)
-            if plan.dependencies.changed:
-                directory.name_all(plan.dependencies.before + plan.dependencies.after)
-
-    def write_dependencies(self, plans):
-        """Every service's dependency changes in one associate and one disassociate request, once the
-        services exist (a service may depend on one this run creates)."""
-        changed = [plan for plan in plans if plan.dependencies is not None and plan.dependencies.changed]
-        if not changed or self.check_mode:
-            return []
-        ids = {plan.name: ((plan.result or {}).get('service') or plan.current or {}).get('id') for plan in plans}
-        for plan in changed:
-            dependencies = plan.dependencies
-            for node in [dependencies.service] + dependencies.associate + dependencies.disassociate:
-                if node['id'] is None:
-                    node['id'] = ids.get(node['name'])
-                    node.pop(PREDICTED, None)
-        try:
-            send_dependency_changes(self, [plan.dependencies for plan in changed])
-        except TaskFailed as failure:
-            return [(plan, failure.msg) for plan in changed]
-        except ApiError as err:
-            return [(plan, self.explain(err)) for plan in changed]
-        for plan in changed:
-            plan.dependencies.done = True
-        return []
+            service_plan.dependencies = plan_dependencies(kind, node, relationships, wanted, mode, 'present',
+                                                          directory.describe, option='depends_on')
+            warn_gone(kind, service_plan.dependencies)
+            if service_plan.dependencies.changed:
+                directory.name_all(service_plan.dependencies.before + service_plan.dependencies.after)
 
     def plan_purge(self, plans, current_services):
         """overridden: every service in the scope that is not listed is deleted."""
         if self.params['state'] != 'overridden':
             return []
-        listed = {p.name for p in plans} | {p.kind.params['name'] for p in plans}
+        listed = set()
+        for service_plan in plans:
+            listed.add(service_plan.name)
+            listed.add((service_plan.plan.current or {}).get('name'))
         purged = []
         for name in sorted(self.scoped_names - listed):
-            kind = self.service_kind(0, {k: None for k in ServiceResource.argument_spec if k not in ('id', 'state')})
+            kind = self.service_kind(0, {k: None for k in service_item_spec()}, state='absent')
             kind.params['name'] = name
-            purged.append(ServicePlan(name, kind, current_services[name], action='delete'))
+            purged.append(ServicePlan(name, kind.plan(context={}, current=current_services[name], found=True)))
         return purged
 
     def describe_plan(self, plans):
         """The plan as results show it: one entry per action, in the order the writes happen."""
         entries = []
-        for plan in plans:
-            if plan.action:
-                entries.append(plan_entry(plan.action, 'service', plan.name, fields=plan.changes))
-            for deleted in plan.integration_deletes:
-                entries.append(plan_entry('delete', 'integration', plan.name, deleted.current['name']))
-            for integration in plan.integrations:
+        for service_plan in plans:
+            if service_plan.plan.changed:
+                action = service_plan.action or 'update'
+                entries.append(plan_entry(action, 'service', service_plan.name,
+                                          fields=service_plan.changes if action != 'delete' else None))
+            for deleted in service_plan.integration_deletes:
+                entries.append(plan_entry('delete', 'integration', service_plan.name, deleted.current['name']))
+            for integration in service_plan.integrations:
                 if integration.action:
-                    name = integration.desired.get('name')
-                    entries.append(plan_entry(integration.action, 'integration', plan.name, name, integration.changes))
-            entries.extend(dependency_entries(plan))
+                    fields = integration.desired if integration.action == 'create' else integration.changes
+                    entries.append(plan_entry(integration.reason or integration.action, 'integration', service_plan.name,
+                                              integration.desired.get('name'), fields))
+            entries.extend(dependency_entries(service_plan))
         return entries
 
     def check_deletions(self, plan):
@@ -446,74 +448,84 @@ class ServiceCatalog(Kind):
     # -- writing ---------------------------------------------------------------------------------
 
     def write(self, plans):
-        """Write every plan, services in parallel (parallel_writes), each service before its integrations.
-
-        Returns [(plan, message)] of the services whose writes failed; the others are complete.
-        """
+        """Apply every plan (render it, in check mode), services in parallel (parallel_writes), each service before
+        its integrations. Returns [(plan, message)] of the services whose writes failed; the others are complete."""
         failures = []
         workers = 1 if self.check_mode else self.params['parallel_writes']
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            for plan, message in pool.map(self.execute_service, plans):
+            for service_plan, message in pool.map(self.execute_service, plans):
                 if message:
-                    failures.append((plan, message))
+                    failures.append((service_plan, message))
         return failures
 
-    def execute_service(self, plan):
+    @staticmethod
+    def run_plan(plan):
         kind = plan.kind
+        return kind.render(plan) if kind.check_mode else kind.apply(plan)
+
+    def execute_service(self, service_plan):
+        kind = service_plan.plan.kind
         try:
-            if plan.action == 'delete':
-                plan.result = kind.ensure_absent(plan.current)
-                plan.done = True
-                return plan, None
-            if plan.action == 'create':
-                plan.result = kind.ensure_created(plan.desired)
-            elif plan.action == 'update':
-                plan.result = kind.ensure_updated(plan.current, plan.desired, changed=False)
-            plan.done = True
-            service = (plan.result or {}).get('service') or plan.current
-            if not service:  # nothing to delete (state deleted)
-                return plan, None
-            parent = dict(service, integrations=list((plan.current or {}).get('integrations') or []))
-            if plan.action == 'create':
-                parent[PREDICTED] = bool(self.check_mode)
-            for deleted in plan.integration_deletes:
-                deleted.kind.service = parent
-                deleted.result = deleted.kind.ensure_absent(deleted.current)
-                deleted.done = True
-            for integration in plan.integrations:
-                integration.kind.service = parent
-                if integration.action == 'create':
-                    integration.result = integration.kind.ensure_created(integration.desired)
-                elif integration.action:
-                    integration.result = integration.kind.ensure_updated(integration.current, integration.desired, False)
-                else:
-                    integration.result = integration.kind.exit(integration=integration.current)
-                integration.done = True
+            service_plan.result = self.run_plan(service_plan.plan)
+            service = service_plan.result.get('service') or service_plan.plan.current
+            if not service or service_plan.action == 'delete':
+                return service_plan, None
+            parent = dict(service, integrations=list((service_plan.plan.current or {}).get('integrations') or []))
+            if service_plan.action == 'create' and self.check_mode:
+                parent[PREDICTED] = True
+            for integration_plan in service_plan.integration_deletes + service_plan.integrations:
+                integration_plan.context['service'] = parent
+                kind = integration_plan.kind
+                service_plan.integration_results[id(integration_plan)] = self.run_plan(integration_plan)
         except TaskFailed as failure:
-            return plan, failure.msg
+            return service_plan, failure.msg
         except ApiError as err:
-            return plan, kind.explain(err)
-        return plan, None
+            return service_plan, kind.explain(err)
+        return service_plan, None
+
+    def write_dependencies(self, plans):
+        """Every service's dependency changes in one associate and one disassociate request, once the
+        services exist (a service may depend on one this run creates)."""
+        changed = [p for p in plans if p.dependencies is not None and p.dependencies.changed]
+        if not changed or self.check_mode:
+            return []
+        ids = {p.name: ((p.result or {}).get('service') or p.plan.current or {}).get('id') for p in plans}
+        for service_plan in changed:
+            dependencies = service_plan.dependencies
+            for node in [dependencies.service] + dependencies.associate + dependencies.disassociate:
+                if node['id'] is None:
+                    node['id'] = ids.get(node['name'])
+                    node.pop(PREDICTED, None)
+        try:
+            send_dependency_changes(self, [p.dependencies for p in changed])
+        except TaskFailed as failure:
+            return [(p, failure.msg) for p in changed]
+        except ApiError as err:
+            return [(p, self.explain(err)) for p in changed]
+        for service_plan in changed:
+            service_plan.dependencies.done = True
+        return []
 
     def progress(self, plans):
         """(done, not done): the plan's entries split by what the run completed."""
         done, not_done = [], []
-        for plan in plans:
-            if plan.action:
-                (done if plan.done else not_done).append(plan_entry(plan.action, 'service', plan.name))
-            for integration in plan.integration_deletes + plan.integrations:
+        for service_plan in plans:
+            if service_plan.plan.changed:
+                entry = plan_entry(service_plan.action or 'update', 'service', service_plan.name)
+                (done if service_plan.result is not None else not_done).append(entry)
+            for integration in service_plan.integration_deletes + service_plan.integrations:
                 if integration.action:
                     name = (integration.desired or integration.current).get('name')
-                    entry = plan_entry(integration.action, 'integration', plan.name, name)
-                    (done if integration.done else not_done).append(entry)
-            dependencies_done = plan.dependencies is not None and plan.dependencies.done
-            for entry in dependency_entries(plan):
+                    entry = plan_entry(integration.reason or integration.action, 'integration', service_plan.name, name)
+                    (done if id(integration) in service_plan.integration_results else not_done).append(entry)
+            dependencies_done = service_plan.dependencies is not None and service_plan.dependencies.done
+            for entry in dependency_entries(service_plan):
                 (done if dependencies_done else not_done).append(entry)
         return done, not_done
 
     @staticmethod
     def failure_message(failures, done, not_done):
-        reasons = '; '.join('service %r: %s' % (plan.name, message) for plan, message in failures)
+        reasons = '; '.join('service %r: %s' % (service_plan.name, message) for service_plan, message in failures)
         return ('%d of %d planned changes were made, %d were not (see done and not_done): %s'
                 % (len(done), len(done) + len(not_done), len(not_done), reasons))
 
@@ -522,79 +534,99 @@ class ServiceCatalog(Kind):
     def services_after(self, plans):
         """Every listed service as the run leaves it, with its integrations (keys unless return_keys is false)."""
         services = []
-        for plan in plans:
-            if plan.action == 'delete' or self.params['state'] == 'deleted':
+        for service_plan in plans:
+            if service_plan.action == 'delete' or self.params['state'] == 'deleted':
                 continue
-            service = dict((plan.result or {}).get('service') or plan.current or {})
+            service = dict((service_plan.result or {}).get('service') or service_plan.plan.current or {})
             if not service:
                 continue
-            integrations = {i['id']: i for i in (plan.current or {}).get('integrations') or []}
-            for deleted in plan.integration_deletes:
-                if deleted.done:
+            integrations = {i['id']: i for i in (service_plan.plan.current or {}).get('integrations') or []}
+            for deleted in service_plan.integration_deletes:
+                if id(deleted) in service_plan.integration_results:
                     integrations.pop(deleted.current['id'], None)
             listed = []
-            for integration in plan.integrations:
-                shown = (integration.result or {}).get('integration') or integration.current
+            for integration in service_plan.integrations:
+                result = service_plan.integration_results.get(id(integration)) or {}
+                shown = result.get('integration') or integration.kind.reported(integration, integration.current)
                 if integration.current:
                     integrations.pop(integration.current['id'], None)
                 if shown:
                     listed.append(shown)
             others = [present_integration(i, self.params['return_keys']) for i in integrations.values()]
             service['integrations'] = listed + others
-            if plan.dependencies is not None:
-                service['depends_on'] = listed_services(plan.dependencies.result)
+            if service_plan.dependencies is not None:
+                service['depends_on'] = listed_services(service_plan.dependencies.result)
             services.append(service)
         return services
 
     def diffs(self, plans):
         """One diff per service that changes, as a person reviews a plan: its settings, then its integrations."""
         diffs = []
-        for plan in plans:
+        for service_plan in plans:
             before, after = {}, {}
-            service_diff = (plan.result or {}).get('diff')
+            service_diff = (service_plan.result or {}).get('diff')
             if service_diff:
                 before.update(service_diff['before'])
                 after.update(service_diff['after'])
-            for integration in plan.integration_deletes + plan.integrations:
-                integration_diff = (integration.result or {}).get('diff')
+            for integration in service_plan.integration_deletes + service_plan.integrations:
+                integration_diff = (service_plan.integration_results.get(id(integration)) or {}).get('diff')
                 if integration_diff:
                     name = (integration.desired or integration.current).get('name')
                     before.setdefault('integrations', {})[name] = integration_diff['before']
                     after.setdefault('integrations', {})[name] = integration_diff['after']
-            if plan.dependencies is not None and plan.dependencies.changed:
-                dependency_diff = plan.dependencies.diff()
+            if service_plan.dependencies is not None and service_plan.dependencies.changed:
+                dependency_diff = service_plan.dependencies.diff()
                 before.update(dependency_diff['before'])
                 after.update(dependency_diff['after'])
             if before or after:
-                diffs.append({'before_header': 'service %s' % plan.name, 'after_header': 'service %s' % plan.name,
-                              'before': before, 'after': after})
+                diffs.append({'before_header': 'service %s' % service_plan.name,
+                              'after_header': 'service %s' % service_plan.name, 'before': before, 'after': after})
         return diffs
 
     # -- gathered --------------------------------------------------------------------------------
 
     def gather(self):
-        """The services in the scope, in the input format of `services`: feeding them back with
-        merged changes nothing."""
-        self.doing = 'read the services of the scope'
-        query = self.scope_query()
-        self.scope_team_ids = query.get('team_ids[]', [])
-        services = [present_service(s) for s in self.list_services(query) if self.in_scope(s)]
+        """The services in the scope, in the input format of `services`: feeding them back with merged changes
+        nothing. What PagerDuty serves per service (custom field values, dependencies) is read in parallel."""
+        with doing('read the services of the scope'):
+            query = self.scope_query()
+            self.scope_team_ids = query.get('team_ids[]', [])
+            services = [present_service(s) for s in self.list_services(query) if self.in_scope(s)]
         services.sort(key=lambda s: (s['name'].casefold(), s['name']))
-        gathered = [gathered_service(s) for s in services]
+        kind = self.service_kind(0, {k: None for k in service_item_spec()})
+        gathered = [self.gathered_service(kind, s) for s in services]
         directory = ServiceDirectory(self)
-        for item, service in zip(gathered, services):
-            self.doing = 'read the custom field values of service %r' % service['name']
-            values = {k: v for k, v in read_custom_field_values(self.client, service['id']).items() if v is not None}
+        with ThreadPoolExecutor(max_workers=self.params['parallel_writes']) as pool:
+            extras = list(pool.map(self.service_extras, services))
+        for item, service, (values, supporting) in zip(gathered, services, extras):
             if values:
                 item['custom_fields'] = values
-            self.doing = 'read the dependencies of service %r' % service['name']
-            node = service_node(service, 'technical')
-            supporting = supporting_refs(node, read_relationships(self.client, node) or [])
             directory.name_all(supporting)
             if supporting:
                 item['depends_on'] = [ref['name'] if ref['type'] == 'technical' else {'name': ref['name'], 'type': ref['type']}
                                       for ref in sorted(supporting, key=lambda r: (r['type'], r['name'] or ''))]
         return dict(changed=False, services=gathered)
+
+    def gathered_service(self, kind, service):
+        """One service as an item of `services`: the service kind's own mapping, its integrations the integration
+        kind's. A name that a task would refuse as new input (a space at either end, ...) names it by its ID."""
+        item = kind.gathered(service)
+        try:
+            kind.check_name('name', service['name'])
+        except TaskFailed:
+            item = dict(item, id=service['id'])
+            del item['name']
+        item['integrations'] = [IntegrationResource.gathered_of(i) for i in service.get('integrations') or []]
+        return without_empty(item)
+
+    def service_extras(self, service):
+        """(custom field values, supporting services) of one service: PagerDuty serves them per service."""
+        with doing('read the custom field values of service %r' % service['name']):
+            values = {k: v for k, v in read_custom_field_values(self.client, service['id']).items() if v is not None}
+        with doing('read the dependencies of service %r' % service['name']):
+            node = service_node(service, 'technical')
+            supporting = supporting_refs(node, read_relationships(self.client, node) or [])
+        return values, supporting
 
 
 def dependency_entries(plan):
@@ -622,83 +654,3 @@ def describe_entry(entry):
     if entry['kind'] == 'integration':
         return 'integration %r of service %r' % (entry['integration'], entry['service'])
     return 'service %r' % entry['service']
-
-
-# -- the input format of gathered services -----------------------------------------------------------
-
-def without_empty(value):
-    """`value` without nulls and empty containers, at every depth (they are options left unset)."""
-    if isinstance(value, dict):
-        cleaned = {k: without_empty(v) for k, v in value.items()}
-        return {k: v for k, v in cleaned.items() if v not in (None, {}, [])}
-    if isinstance(value, list):
-        return [without_empty(v) for v in value]
-    return value
-
-
-def gathered_service(service):
-    """One service as an item of `services`: settings a user can set, references by name."""
-    item = {'name': service['name']}
-    for setting in GATHERED_SETTINGS:
-        value = service.get(setting)
-        if setting == 'escalation_policy':
-            value = (value or {}).get('summary')
-        elif setting == 'status':
-            value = enabled_status(value)
-        elif setting == 'incident_urgency_rule':
-            value = gathered_urgency_rule(value)
-        elif setting == 'support_hours' and value:
-            value = {k: value.get(k) for k in ('time_zone', 'start_time', 'end_time', 'days_of_week')}
-        elif setting == 'scheduled_actions':
-            value = [{'at': (a.get('at') or {}).get('name'), 'to_urgency': a.get('to_urgency')} for a in value or []] or None
-        elif setting == 'alert_grouping_parameters':
-            value = gathered_grouping(value)
-        elif setting == 'auto_pause_notifications_parameters' and value:
-            value = {'enabled': value.get('enabled'), 'timeout': value.get('timeout') if value.get('enabled') else None}
-        item[setting] = value
-    item['integrations'] = [gathered_integration(i) for i in service.get('integrations') or []]
-    return without_empty(item)
-
-
-def gathered_urgency_rule(rule):
-    if not rule:
-        return None
-    if rule.get('type') == 'constant':
-        return {'type': 'constant', 'urgency': rule.get('urgency')}
-    return {'type': 'use_support_hours',
-            'during_support_hours': (rule.get('during_support_hours') or {}).get('urgency'),
-            'outside_support_hours': (rule.get('outside_support_hours') or {}).get('urgency')}
-
-
-def gathered_grouping(grouping):
-    """Grouping set on the service, in the option's form; nothing when unset or held by a setting."""
-    if not grouping or not grouping.get('type') or grouping.get('type') not in ('time', 'intelligent', 'content_based'):
-        return None
-    config = {k: v for k, v in (grouping.get('config') or {}).items()
-              if k in ('timeout', 'time_window', 'aggregate', 'fields')}
-    return {'type': grouping['type'], 'config': config}
-
-
-def gathered_integration(integration):
-    item = {'name': integration.get('name')}
-    if integration.get('vendor'):
-        item['vendor'] = integration['vendor'].get('summary') or integration['vendor'].get('id')
-    else:
-        item['type'] = TYPE_NAMES.get(integration.get('type'), integration.get('type'))
-    for field in EMAIL_FIELDS:
-        value = integration.get(field)
-        if field == 'email_filters' and value:
-            value = [{k: v for k, v in rule.items() if k != 'id'} for rule in value]
-        elif field == 'email_parsers' and value:
-            value = [{'action': p.get('action'), 'match_predicate': strip_ids(p.get('match_predicate')),
-                      'value_extractors': strip_ids(p.get('value_extractors'))} for p in value]
-        item[field] = value
-    return item
-
-
-def strip_ids(value):
-    if isinstance(value, list):
-        return [strip_ids(v) for v in value]
-    if isinstance(value, dict):
-        return {k: strip_ids(v) for k, v in value.items() if k != 'id'}
-    return value

@@ -161,6 +161,10 @@ class RetryBudget:
         self._lock = threading.Lock()
         self.retries_made = 0
 
+    def sleep(self, seconds):
+        """Sleep, as the budget's clock does (tests give it a clock of their own)."""
+        self._sleep(seconds)
+
     def backoff(self, attempt):
         """Exponential backoff with jitter for the given attempt (0 for the first retry)."""
         delay = min(self.backoff_cap, self.backoff_base * (2 ** attempt))

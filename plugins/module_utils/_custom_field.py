@@ -15,7 +15,7 @@ import datetime
 import difflib
 import re
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import Resource
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import STATE_OPTION, Collection, Field, Resource
 
 DATA_TYPES = ['boolean', 'datetime', 'float', 'integer', 'string', 'url']
 FIELD_TYPES = ['multi_value', 'multi_value_fixed', 'single_value', 'single_value_fixed']
@@ -30,6 +30,8 @@ MAX_NAME = 50
 MAX_DESCRIPTION = 1000
 MAX_VALUE = 200
 MAX_VALUES = 10
+CUSTOM_FIELDS = Collection(FIELDS_PATH, 'field', plural='fields', name_filter=None, name_limit=MAX_NAME,
+                           label='service custom field')
 TRUE_WORDS = ('true', 'yes', 'on', '1')
 FALSE_WORDS = ('false', 'no', 'off', '0')
 
@@ -227,22 +229,16 @@ def unknown_field_message(where, name, fields):
     return message
 
 
-def write_custom_field_values(client, service_id, changes, warn=None):
-    """Set `changes` ({field name: value}) on the service in one request (all or none are applied), then read
-    them back until PagerDuty's reads show them (within the retry budget). Returns the service's values."""
+def write_custom_field_values(client, service_id, changes):
+    """Set `changes` ({field name: value}) on the service in one request (all or none are applied); returns the
+    values the answer gives. The caller waits until reads show them (values_shown)."""
     body = {'custom_fields': [{'name': name, 'value': value} for name, value in sorted(changes.items())]}
-    written = values_of(client.put(values_path(service_id), body))
-    attempt = 0
-    while True:
-        read = read_custom_field_values(client, service_id)
-        if all(values_equal(value, read.get(name)) for name, value in changes.items()):
-            return read
-        if client.budget.wait(client.budget.backoff(attempt), attempt):
-            if warn:
-                warn('reading back the custom field values of service %s did not settle within the retry budget '
-                     '(retry_timeout); PagerDuty may still be applying the change' % service_id)
-            return written
-        attempt += 1
+    return values_of(client.put(values_path(service_id), body))
+
+
+def values_shown(changes, read):
+    """True when `read` ({field name: value}) holds every value of `changes`."""
+    return all(values_equal(value, read.get(name)) for name, value in changes.items())
 
 
 # -- the kind --------------------------------------------------------------------------------------
@@ -251,22 +247,22 @@ class ServiceCustomFieldResource(Resource):
     """A service custom field, found by its name (unique in an account, fixed once created)."""
 
     result_key = 'custom_field'
-    argument_spec = dict(
-        name=dict(type='str', required=True),
-        display_name=dict(type='str'),
-        description=dict(type='str'),
-        data_type=dict(type='str', choices=DATA_TYPES),
-        field_type=dict(type='str', choices=FIELD_TYPES),
-        field_options=dict(type='list', elements='str'),
-        enabled=dict(type='bool'),
-        state=dict(type='str', default='present', choices=['absent', 'present']),
+    collection = CUSTOM_FIELDS
+    fields = (
+        Field('name', dict(type='str', required=True)),
+        Field('display_name'),
+        Field('description'),
+        Field('data_type', dict(type='str', choices=DATA_TYPES)),
+        Field('field_type', dict(type='str', choices=FIELD_TYPES)),
+        Field('field_options', dict(type='list', elements='str')),
+        Field('enabled', dict(type='bool')),
     )
-    settable_fields = ('name', 'display_name', 'description', 'data_type', 'field_type', 'field_options', 'enabled')
+    options = dict(state=STATE_OPTION)
 
     def __init__(self, task, client=None):
         super().__init__(task, client)
-        self.fields = []
-        self.found = None   # the field as PagerDuty returned it (its options with their IDs)
+        self.fields_read = []   # every field of the account, as the look-up read them
+        self.found = None       # the field as PagerDuty returned it (its options with their IDs)
 
     # -- validation before any request -----------------------------------------------------------
 
@@ -278,7 +274,8 @@ class ServiceCustomFieldResource(Resource):
             self.fail('%s: %r may hold only lowercase letters, digits and underscores, at most %d characters (for '
                       'example %r); the display name is what people read' % (
                           self.option('name'), name, MAX_NAME, re.sub(r'[^a-z0-9_]+', '_', name.lower()).strip('_')[:MAX_NAME]))
-        for option, limit in (('display_name', MAX_NAME), ('description', MAX_DESCRIPTION)):
+        self.check_name('display_name', params['display_name'], MAX_NAME)
+        for option, limit in (('description', MAX_DESCRIPTION),):
             value = params[option]
             if value is not None and len(value) > limit:
                 self.fail('%s: at most %d characters, got %d' % (self.option(option), limit, len(value)))
@@ -305,18 +302,23 @@ class ServiceCustomFieldResource(Resource):
 
     # -- finding ---------------------------------------------------------------------------------
 
-    def find(self):
-        self.fields = list_fields(self.client)
-        self.found = next((f for f in self.fields if f.get('name') == self.params['name']), None)
-        return self.found
+    def find(self, plan):
+        self.fields_read = list_fields(self.client)
+        self.found = next((f for f in self.fields_read if f.get('name') == self.params['name']), None)
+        return self.as_predicted(CUSTOM_FIELDS.key, self.params['name'], self.found, lambda field_id: None)
+
+    def twins(self, plan):
+        return [f for f in (self.client.get(FIELDS_PATH, WITH_OPTIONS) or {}).get('fields') or []
+                if f.get('name') == self.params['name']]
 
     def present(self, obj):
         return present_field(obj)
 
     # -- desired state ---------------------------------------------------------------------------
 
-    def desired(self, current):
+    def desired(self, plan):
         params = self.params
+        current = plan.current
         if current is not None:
             for option in ('data_type', 'field_type'):
                 if params[option] is not None and params[option] != current[option]:
@@ -344,13 +346,14 @@ class ServiceCustomFieldResource(Resource):
                           % (self.option('field_options'), ', '.join(repr(v) for v in dropped),
                              'it' if len(dropped) == 1 else 'them', 'it' if len(dropped) == 1 else 'them'))
         display = desired.get('display_name')
-        taken = [f for f in self.fields if f.get('display_name') == display and f.get('name') != params['name']]
+        taken = [f for f in self.fields_read if f.get('display_name') == display and f.get('name') != params['name']]
         if display is not None and taken:
             self.fail('%s: %r is the display name of the field %r already, and display names are unique in an account'
                       % (self.option('display_name'), display, taken[0]['name']))
         return desired
 
-    def check_create(self, desired):
+    def check_create(self, plan):
+        desired = plan.desired
         for option in ('display_name', 'data_type', 'field_type'):
             if desired.get(option) is None:
                 self.required_to_create('%s: required to create the custom field %r'
@@ -358,6 +361,12 @@ class ServiceCustomFieldResource(Resource):
         if desired.get('field_type') in FIXED_TYPES and not desired.get('field_options'):
             self.fail('%s: a field of field_type %s takes its values from its options; list them'
                       % (self.option('field_options'), desired['field_type']))
+
+    def check_update(self, plan):
+        """Field names cannot change, so a rename is never asked for."""
+
+    def warn_look_alike(self, plan):
+        """Field names are lower case by rule: no look-alike in another case can exist."""
 
     # -- writes ----------------------------------------------------------------------------------
 
@@ -378,19 +387,10 @@ class ServiceCustomFieldResource(Resource):
             body['field_options'] = self.options_body(body['field_options'])
         return {'field': body}
 
-    def predict_create(self, desired):
-        return dict(desired, id=None, type='field')
+    def predict_create(self, plan):
+        return dict(plan.desired, id=None, type='field')
 
-    def create(self, desired):
-        return self.client.post(FIELDS_PATH, self.body(desired))['field']
-
-    def update(self, current, changes):
-        return self.client.put('%s/%s' % (FIELDS_PATH, current['id']), self.body(changes))['field']
-
-    def delete(self, current):
-        self.client.delete('%s/%s' % (FIELDS_PATH, current['id']))
-
-    def read_back(self, obj):
+    def read_back(self, plan, obj):
         return self.client.get_object('services/custom_fields', 'field', obj['id'], WITH_OPTIONS)
 
     def is_name_conflict(self, err):

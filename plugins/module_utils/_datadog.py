@@ -10,28 +10,39 @@ import re
 from urllib.parse import quote
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._integration import CHECK_MODE_KEY
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import DATADOG_STATUS_ADVICE, Resource
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
+    DATADOG_STATUS_ADVICE,
+    STATE_OPTION,
+    Field,
+    Resource,
+)
 
 SERVICES_PATH = '/api/v1/integration/pagerduty/configuration/services'
 # A PagerDuty integration key: 32 letters and digits.
 _INTEGRATION_KEY = re.compile(r'^[A-Za-z0-9]{32}$')
+# What a diff shows where Datadog takes a key it never shows again.
+KEY_SENT = '(write-only: sent again, not shown)'
 
 
 class DatadogServiceResource(Resource):
-    """A service object of Datadog's PagerDuty integration, found by its name."""
+    """A service object of Datadog's PagerDuty integration, found by its name (Datadog keeps names unique)."""
 
     result_key = 'datadog_service'
     secret_fields = ('service_key',)
     status_advice = DATADOG_STATUS_ADVICE
     connection = 'datadog'
-    settable_fields = ('service_name',)
-    argument_spec = dict(
-        service_name=dict(type='str', required=True),
-        service_key=dict(type='str', no_log=True),
-        state=dict(type='str', default='present', choices=['absent', 'present']),
+    fields = (Field('service_name', dict(type='str', required=True)),
+              Field('service_key', dict(type='str', no_log=True), settable=False))
+    options = dict(
+        state=STATE_OPTION,
         update_key=dict(type='str', default='on_create', choices=['always', 'on_create'], no_log=False),
     )
     option_rules = dict(required_if=[('state', 'present', ('service_key',))])
+    # Datadog answers a write with the object as it holds it: there is no lag to wait out.
+    settles = False
+
+    def label(self):
+        return 'Datadog service object'
 
     def validate(self):
         self.fail_if_blank('service_name', 'service_key')
@@ -50,30 +61,40 @@ class DatadogServiceResource(Resource):
         # The name is one path segment: spaces as %20, and a slash escaped too.
         return '%s/%s' % (SERVICES_PATH, quote(self.params['service_name'], safe=''))
 
-    def find(self):
+    def find(self, plan):
         return self.client.get(self.path())
 
-    def desired(self, current):
+    def desired(self, plan):
         return {'service_name': self.params['service_name']}
 
-    def predict_create(self, desired):
-        return dict(desired)  # Datadog's service objects have a name, no ID
+    def compare(self, plan):
+        """The key cannot be read back, so with update_key=always it is sent again on every run, as a change."""
+        if self.params['update_key'] == 'always':
+            plan.diff_after['service_key (write-only)'] = KEY_SENT
+            return {'service_key': self.params['service_key']}
+        return {}
 
-    def create(self, desired):
+    def predict_create(self, plan):
+        return dict(plan.desired)  # Datadog's service objects have a name, no ID
+
+    def predict_update(self, plan):
+        return dict(plan.current)
+
+    def create(self, plan, desired):
         return self.client.post(SERVICES_PATH, dict(desired, service_key=self.params['service_key']))
+
+    def update(self, plan, current, changes):
+        self.client.put(self.path(), {'service_key': changes['service_key']})
+        return current
+
+    def delete(self, plan, obj):
+        self.client.delete(self.path())
+
+    def identified(self, plan):
+        return self.find(plan)
 
     def is_name_conflict(self, err):
         return err.status == 400 and 'already exists' in str(err)
 
-    def ensure_updated(self, current, desired, changed):
-        if self.params['update_key'] != 'always':
-            return super().ensure_updated(current, desired, changed)
-        # The key cannot be read back, so "always" sends it and reports a change.
-        if not self.check_mode:
-            self.doing = 'send the key of service object %r' % self.params['service_name']
-            self.client.put(self.path(), {'service_key': self.params['service_key']})
-        hidden = {'service_key': '(write-only: sent again, not shown)'}
-        return self.exit(changed=True, diff={'before': {}, 'after': hidden}, **{self.result_key: current})
-
-    def delete(self, current):
-        self.client.delete(self.path())
+    def check_update(self, plan):
+        """Nothing a Datadog service object holds can be refused."""

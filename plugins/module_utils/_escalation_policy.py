@@ -9,8 +9,7 @@ keeps them in an order of its own), rule IDs and target summaries being the serv
 users (by email or ID) and schedules (by name or ID); the policy is read with its targets expanded
 (include[]=targets), so a task whose targets the policy already has needs no look-up.
 
-Used by pd_escalation_policy; pd_service and the catalogue may find policies with policy_by_name()
-and policy_by_id().
+Used by pd_escalation_policy; find_user_by_email() also by pd_maintenance_window.
 """
 
 from __future__ import annotations
@@ -19,9 +18,13 @@ import re
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyError, rank_close
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
-    IDENTITY_OPTIONS,
     IDENTITY_RULES,
+    RENAME_OPTIONS,
+    Collection,
+    Field,
     Resource,
+    doing,
+    reference_name,
 )
 
 # Read with every policy: its targets as full users (with their emails) and schedules (with their names).
@@ -37,16 +40,21 @@ TARGET_KEY = {'user': 'email', 'schedule': 'name'}
 _EMAIL = re.compile(r'^[^@\s]+@[^@\s]+$')
 
 
+ESCALATION_POLICIES = Collection('/escalation_policies', 'escalation_policy', name_filter='query',
+                                 label='escalation policy')
+
+RULE_OPTIONS = dict(
+    escalation_delay_in_minutes=dict(type='int', required=True),
+    targets=dict(type='list', elements='dict', required=True, options=dict(
+        type=dict(type='str', required=True, choices=TARGET_TYPES),
+        email=dict(type='str'),
+        name=dict(type='str'),
+        id=dict(type='str'),
+    )),
+)
+
+
 # -- finding ---------------------------------------------------------------------------------------
-
-def policy_by_id(client, policy_id):
-    return client.get_object('escalation_policies', 'escalation_policy', policy_id, POLICY_QUERY)
-
-
-def policy_by_name(client, name, option='name'):
-    """The policy with exactly this name, or None; several is an error listing them."""
-    return client.find('escalation_policies', name, option, 'escalation_policy', by_id=False, query=POLICY_QUERY)
-
 
 def find_user_by_email(client, email, option, why=None):
     """The user whose email is `email` (without regard to case); none is an error naming `option`
@@ -93,28 +101,41 @@ def target_order(target):
     return target['type'], target.get('id') or ''
 
 
+def teams_from_api(teams):
+    return [reference_name(t) for t in teams or []]
+
+
+def rules_from_api(rules):
+    """Escalation rules in the input format: each target by email (a user) or name (a schedule)."""
+    gathered = []
+    for rule in rules or []:
+        targets = []
+        for target in rule.get('targets') or []:
+            key = TARGET_KEY.get(target['type'])
+            targets.append({'type': target['type'], key: target[key]} if key and target.get(key)
+                           else {'type': target['type'], 'id': target.get('id')})
+        gathered.append({'escalation_delay_in_minutes': rule.get('escalation_delay_in_minutes'), 'targets': targets})
+    return gathered
+
+
 class EscalationPolicyResource(Resource):
-    """A PagerDuty escalation policy, found by its exact name or its ID."""
+    """A PagerDuty escalation policy."""
 
     result_key = 'escalation_policy'
-    argument_spec = dict(
-        IDENTITY_OPTIONS,
-        description=dict(type='str'),
-        num_loops=dict(type='int'),
-        on_call_handoff_notifications=dict(type='str', choices=HANDOFF_CHOICES),
-        teams=dict(type='list', elements='str'),
-        rules=dict(type='list', elements='dict', options=dict(
-            escalation_delay_in_minutes=dict(type='int', required=True),
-            targets=dict(type='list', elements='dict', required=True, options=dict(
-                type=dict(type='str', required=True, choices=TARGET_TYPES),
-                email=dict(type='str'),
-                name=dict(type='str'),
-                id=dict(type='str'),
-            )),
-        )),
+    collection = ESCALATION_POLICIES
+    fields = (
+        Field('name'),
+        Field('description'),
+        Field('num_loops', dict(type='int')),
+        Field('on_call_handoff_notifications', dict(type='str', choices=HANDOFF_CHOICES)),
+        Field('teams', dict(type='list', elements='str'), from_api=teams_from_api, reference=True,
+              to_api=lambda kind, value, plan: [kind.team_reference(v, i, plan.current) for i, v in enumerate(value)]),
+        Field('rules', dict(type='list', elements='dict', options=RULE_OPTIONS), api='escalation_rules',
+              from_api=rules_from_api,
+              to_api=lambda kind, value, plan: [kind.desired_rule(r, i, plan.current) for i, r in enumerate(value)]),
     )
+    options = RENAME_OPTIONS
     option_rules = IDENTITY_RULES
-    settable_fields = ('name', 'description', 'num_loops', 'on_call_handoff_notifications', 'teams', 'escalation_rules')
 
     def __init__(self, task, client=None):
         super().__init__(task, client)
@@ -126,8 +147,8 @@ class EscalationPolicyResource(Resource):
     # -- validation before any request -----------------------------------------------------------
 
     def validate(self):
+        super().validate()
         params = self.params
-        self.check_names()
         loops = params['num_loops']
         if loops is not None and not 0 <= loops <= MAX_LOOPS:
             self.fail('%s: must be 0 (no repeat) to %d, got %d' % (self.option('num_loops'), MAX_LOOPS, loops))
@@ -171,10 +192,8 @@ class EscalationPolicyResource(Resource):
 
     # -- the engine's hooks ----------------------------------------------------------------------
 
-    def find(self):
-        return self.find_by_identity(lambda policy_id: policy_by_id(self.client, policy_id),
-                                     lambda name, option: policy_by_name(self.client, name, option),
-                                     'escalation policy', short='policy')
+    def read_query(self):
+        return POLICY_QUERY
 
     def present(self, obj):
         """The policy as results show it: teams as references, each rule's targets as
@@ -197,28 +216,14 @@ class EscalationPolicyResource(Resource):
         shown.update(self.labels.get((kind, target.get('id')), {}))
         return shown
 
-    def desired(self, current):
-        params = self.params
-        desired = {}
-        for option in ('name', 'description', 'num_loops', 'on_call_handoff_notifications'):
-            if params[option] is not None:
-                desired[option] = params[option]
-        if params['new_name']:
-            desired['name'] = params['new_name']
-        if params['teams'] is not None:
-            desired['teams'] = [self.team_reference(value, index, current) for index, value in enumerate(params['teams'])]
-        if params['rules'] is not None:
-            desired['escalation_rules'] = [self.desired_rule(rule, index, current) for index, rule in enumerate(params['rules'])]
-        return desired
-
     def team_reference(self, value, index, current):
         """The team as a reference; looked up only when it is not one of the policy's teams."""
         for team in (current or {}).get('teams') or []:
             if value in (team['id'], team['summary']):
                 return dict(team)
         option = '%s[%d]' % (self.option('teams'), index)
-        self.doing = 'find the team %r' % value
-        team = self.resolve_or_predict('teams', value, option, 'team')
+        with doing('find the team %r' % value):
+            team = self.resolve_or_predict('teams', value, option, 'team')
         return {'id': team['id'], 'summary': team['name']}
 
     def desired_rule(self, rule, index, current):
@@ -259,39 +264,36 @@ class EscalationPolicyResource(Resource):
         return wanted.casefold() == actual.casefold() if by == 'email' else wanted == actual
 
     def look_up_target(self, kind, by, value, option):
-        self.doing = 'find the %s %r' % (kind, value)
-        if by == 'id':
-            found = self.client.get_object(kind + 's', kind, value)
-            if found is None:
-                self.fail('%s: no %s has the ID %r' % (option, kind, value))
-            return found
-        if kind == 'user':
-            return find_user_by_email(self.client, value, option)
-        return self.client.resolve('schedules', value, option, 'schedule', by_id=False)
+        with doing('find the %s %r' % (kind, value)):
+            if by == 'id':
+                found = self.client.get_object(kind + 's', kind, value)
+                if found is None:
+                    self.fail('%s: no %s has the ID %r' % (option, kind, value))
+                return found
+            if kind == 'user':
+                return find_user_by_email(self.client, value, option)
+            return self.client.resolve('schedules', value, option, 'schedule', by_id=False)
 
-    def check_create(self, desired):
-        if 'escalation_rules' not in desired:
+    def check_create(self, plan):
+        if 'escalation_rules' not in plan.desired:
             self.required_to_create('%s: required to create the escalation policy %r (PagerDuty needs at least one '
-                                    'rule)' % (self.option('rules'), desired.get('name')))
+                                    'rule)' % (self.option('rules'), plan.desired.get('name')))
 
-    def check_update(self, current, changes):
-        self.fail_if_name_taken('escalation_policies', 'escalation_policy', changes, current)
-
-    def predict_create(self, desired):
+    def predict_create(self, plan):
         return dict({'type': 'escalation_policy', 'description': '', 'num_loops': 0,
                      'on_call_handoff_notifications': 'if_has_services', 'teams': [], 'services': []},
-                    **desired, id=None)
+                    **plan.desired, id=None)
 
-    def check_delete(self, current):
+    def check_delete(self, plan):
         """PagerDuty refuses to delete a policy that services use: say which, before any write."""
+        current = plan.current
         services = sorted(s.get('summary') or s.get('id') for s in current.get('services') or [])
         if services:
             self.fail('%s: PagerDuty deletes only an escalation policy that no service uses, and %r is used by %s. Give '
                       'those services another escalation_policy with oncall.pagerduty.pd_service, or delete them, first.'
                       % (self.option('state'), current['name'], ', '.join(repr(s) for s in services)))
 
-    @staticmethod
-    def payload(fields):
+    def body(self, fields):
         """Fields as PagerDuty takes them in a request body."""
         body = dict(fields, type='escalation_policy')
         if 'teams' in body:
@@ -303,28 +305,11 @@ class EscalationPolicyResource(Resource):
                 for rule in body['escalation_rules']]
         return {'escalation_policy': body}
 
-    def create(self, desired):
-        return self.client.post('/escalation_policies', self.payload(desired))['escalation_policy']
-
-    def update(self, current, changes):
-        return self.client.put('/escalation_policies/%s' % current['id'], self.payload(changes))['escalation_policy']
-
-    def delete(self, current):
-        self.client.delete('/escalation_policies/%s' % current['id'])
-
-    def read_back(self, obj):
-        return policy_by_id(self.client, obj['id'])
-
-    def is_name_conflict(self, err):
-        return err.status == 400 and any('already been taken' in str(e) for e in err.errors)
-
     # -- diffs -----------------------------------------------------------------------------------
 
-    def visible(self, obj):
+    def shown(self, fields):
         """A diff in the task's own terms: team names, and targets by email or schedule name, without IDs."""
-        shown = super().visible(obj)
-        if 'teams' in shown:
-            shown['teams'] = [t.get('summary') or t.get('id') for t in shown['teams']]
+        shown = super().shown(fields)
         if 'escalation_rules' in shown:
             shown['escalation_rules'] = [
                 {k: ([self.target_label(t) for t in v] if k == 'targets' else v) for k, v in rule.items() if k != 'id'}

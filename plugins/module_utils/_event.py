@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import uuid
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyClient, PagerDutyError
 from ansible_collections.oncall.pagerduty.plugins.module_utils._maintenance_window import time_problem
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PAGERDUTY_STATUS_ADVICE, Kind, env_fallback
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
+    PAGERDUTY_STATUS_ADVICE,
+    Kind,
+    doing,
+    env_fallback,
+)
 from ansible_collections.oncall.pagerduty.plugins.module_utils._service import resolve_or_predict_service, service_by_id
 
 ENQUEUE_PATH = '/v2/enqueue'
@@ -199,13 +203,13 @@ class EventAction(Kind):
         service = self.awaited_service()
         if self.check_mode:
             return result
-        self.doing = 'send the %s event' % self.action()
         path = CHANGE_PATH if self.action() == 'change' else ENQUEUE_PATH
         # Alert events carry a dedup_key, so a repeat after a lost answer is harmless and the client may retry
         # it. A change event has none: PagerDuty would record a repeat twice, so one whose answer was lost is
         # never sent blind again; one answered with a server error was not taken (the Events API says to retry).
         is_change = self.action() == 'change'
-        answer = self.client.post(path, event, idempotent=not is_change, answered_errors_retried=is_change) or {}
+        with doing('send the %s event' % self.action()):
+            answer = self.client.post(path, event, idempotent=not is_change, answered_errors_retried=is_change) or {}
         result['message'] = answer.get('message')
         if 'dedup_key' in event:
             result['dedup_key'] = answer.get('dedup_key') or event['dedup_key']
@@ -231,18 +235,12 @@ class EventAction(Kind):
         query = {'incident_key': dedup_key, 'statuses[]': OPEN_STATUSES, 'date_range': 'all'}
         if service is not None:
             query['service_ids[]'] = [service['id']]
-        self.doing = 'look for the incident of dedup_key %r' % dedup_key
-        deadline = time.monotonic() + self.params['wait_timeout']
-        attempt = 0
-        while True:
-            incident = self.incident_of_key(query, dedup_key)
-            if incident is not None:
-                return incident
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self.fail(self.no_incident_message(dedup_key, service), changed=True, dedup_key=dedup_key)
-            time.sleep(min(remaining, MAX_POLL_INTERVAL, 2 ** attempt * 0.5))
-            attempt += 1
+        with doing('look for the incident of dedup_key %r' % dedup_key):
+            incident = self.poll(lambda: self.incident_of_key(query, dedup_key), self.params['wait_timeout'],
+                                 interval_cap=MAX_POLL_INTERVAL)
+        if incident is None:
+            self.fail(self.no_incident_message(dedup_key, service), changed=True, dedup_key=dedup_key)
+        return incident
 
     def incident_of_key(self, query, dedup_key):
         unkeyed = []

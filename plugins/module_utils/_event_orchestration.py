@@ -11,16 +11,26 @@ Used by pd_event_orchestration.
 from __future__ import annotations
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._orchestration import (
+    ORCHESTRATION_ID_PATTERN,
     UNROUTED,
-    find_orchestration,
     orchestration_path,
     rules_of,
 )
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import Resource
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
+    STATE_OPTION,
+    Collection,
+    Field,
+    Reference,
+    Resource,
+    doing,
+)
 
 # In check mode a new orchestration has no routing key yet; this stands in for it (32 characters, as
 # PagerDuty's keys have), so that later tasks of the check run (pd_event) can go on.
 CHECK_MODE_ROUTING_KEY = 'R0CHECKMODEPLACEHOLDERKEY0000000'
+# PagerDuty keeps no orchestration name unique, and its list has no name filter.
+EVENT_ORCHESTRATIONS = Collection('/event_orchestrations', 'orchestration', plural='orchestrations', name_filter=None,
+                                  unique_names=False, label='event orchestration', id_pattern=ORCHESTRATION_ID_PATTERN)
 
 
 def routing_key_of(orchestration):
@@ -53,87 +63,71 @@ class EventOrchestrationResource(Resource):
     """A global event orchestration, found by its exact name."""
 
     result_key = 'orchestration'
-    argument_spec = dict(
-        name=dict(type='str', required=True),
-        description=dict(type='str'),
-        team=dict(type='str'),
+    collection = EVENT_ORCHESTRATIONS
+    fields = (Field('name', dict(type='str', required=True)), Field('description'), Reference('team', 'teams', 'team'))
+    options = dict(
         force=dict(type='bool', default=False),
         return_key=dict(type='bool', default=True, no_log=False),
-        state=dict(type='str', default='present', choices=['absent', 'present']),
+        state=STATE_OPTION,
     )
-    settable_fields = ('name', 'description', 'team')
     secret_fields = ('routing_key', 'integrations')
 
     def validate(self):
         self.fail_if_blank('team')
-        self.check_names()
+        super().validate()
 
     # -- the engine's hooks ----------------------------------------------------------------------
 
-    def find(self):
-        self.doing = 'find the event orchestration %r' % self.params['name']
-        found, dummy = find_orchestration(self.client, self.params['name'], self.option('name'), by_id=False,
-                                          advice='Rename or delete the others in PagerDuty: the name identifies an '
-                                                 'orchestration here.')
-        if found is None:
-            return None
-        if self.state() == 'absent':
+    def find(self, plan):
+        found = self.by_name(plan, self.params['name'], self.option('name'))
+        if found is None or found.get('id') is None or self.state() == 'absent':
             return found  # its ID is all a delete needs
-        self.doing = 'read the event orchestration %r' % self.params['name']
-        return self.read_back(found) or found
+        with doing('read the event orchestration %r' % self.params['name']):
+            return self.read_back(plan, found) or found
 
-    def read_back(self, obj):
-        return self.client.get_object('event_orchestrations', 'orchestration', obj['id'])
+    def ambiguity_advice(self):
+        return 'Rename or delete the others in PagerDuty: the name identifies an orchestration here.'
 
     def present(self, obj):
         shown = dict(obj)
         key = routing_key_of(obj)
         if key:
             shown['routing_key'] = key
-        if not self.params['return_key']:
-            shown.pop('routing_key', None)
-            shown['integrations'] = [dict(i, parameters={k: v for k, v in (i.get('parameters') or {}).items()
-                                                         if k != 'routing_key'})
-                                     for i in obj.get('integrations') or []]
         return shown
 
-    def desired(self, current):
-        desired = {'name': self.params['name']}
-        if self.params['description'] is not None:
-            desired['description'] = self.params['description']
-        team = self.params['team']
-        if team is not None:
-            current_team = (current or {}).get('team') or {}
-            if team == current_team.get('id'):
-                desired['team'] = {'id': team}
-            else:
-                self.doing = 'find the team %r' % team
-                desired['team'] = {'id': self.resolve_or_predict('teams', team, self.option('team'), 'team')['id']}
+    def reported(self, plan, obj):
+        if not obj or self.params['return_key']:
+            return obj
+        shown = dict(obj)
+        shown.pop('routing_key', None)
+        shown['integrations'] = [dict(i, parameters={k: v for k, v in (i.get('parameters') or {}).items()
+                                                     if k != 'routing_key'})
+                                 for i in obj.get('integrations') or []]
+        return shown
+
+    def desired(self, plan):
+        desired = super().desired(plan)
+        if 'team' in desired:
+            desired['team'] = {'id': desired['team']['id']}
         return desired
 
-    @staticmethod
-    def payload(fields):
+    def predict_create(self, plan):
+        name = plan.desired['name']
+        return dict(plan.desired, id=None, routes=0,
+                    integrations=[{'id': None, 'label': '%s Default Integration' % name,
+                                   'parameters': {'routing_key': CHECK_MODE_ROUTING_KEY, 'type': 'global'}}])
+
+    def body(self, fields):
         return {'orchestration': dict(fields)}
 
-    def predict_create(self, desired):
-        predicted = dict(desired, id=None, routes=0,
-                         integrations=[{'id': None, 'label': '%s Default Integration' % desired['name'],
-                                        'parameters': {'routing_key': CHECK_MODE_ROUTING_KEY, 'type': 'global'}}])
-        return predicted
-
-    def create(self, desired):
-        return self.client.post('/event_orchestrations', self.payload(desired))['orchestration']
-
-    def update(self, current, changes):
-        return self.client.put('/event_orchestrations/%s' % current['id'], self.payload(changes))['orchestration']
-
-    def check_delete(self, current):
+    def check_delete(self, plan):
         """An orchestration that still routes somewhere is deleted only with force."""
+        current = plan.current
         if self.params['force']:
             return
-        self.doing = 'read the router of the event orchestration %r' % current['name']
-        router = orchestration_path(self.client, '/event_orchestrations/%s/router' % current['id']) or {}
-        routes = routes_of(router, self.service_name)
+        with doing('read the router of the event orchestration %r' % current['name']):
+            router = orchestration_path(self.client, '/event_orchestrations/%s/router' % current['id']) or {}
+            routes = routes_of(router, self.service_name)
         if routes:
             self.fail('%s: the event orchestration %r still routes events: %s. Deleting it would make its routing '
                       'keys drop every event. Remove the routes first (oncall.pagerduty.pd_event_orchestration_route '
@@ -146,6 +140,3 @@ class EventOrchestrationResource(Resource):
         if service is None:
             return 'the service %s' % service_id
         return 'the service %r (%s)' % (service.get('name') or service.get('summary'), service_id)
-
-    def delete(self, current):
-        self.client.delete('/event_orchestrations/%s' % current['id'])

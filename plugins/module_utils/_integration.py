@@ -13,9 +13,15 @@ from __future__ import annotations
 import datetime
 import re
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._client import ApiError, PagerDutyError
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PREDICTED, Resource
-from ansible_collections.oncall.pagerduty.plugins.module_utils._service import find_service
+from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyError
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
+    PREDICTED,
+    STATE_OPTION,
+    Collection,
+    Resource,
+    doing,
+)
+from ansible_collections.oncall.pagerduty.plugins.module_utils._service import resolve_or_predict_service
 from ansible_collections.oncall.pagerduty.plugins.module_utils._vendor import resolve_vendor
 
 MAX_INTEGRATIONS_PER_SERVICE = 250
@@ -80,6 +86,11 @@ INTEGRATION_OPTIONS_SPEC = dict(
     )),
     email_parsing_fallback=dict(type='str', choices=['open_new_incident', 'discard']),
 )
+
+
+def integrations_of(service):
+    """The collection of a service's integrations (PagerDuty keeps their names unique within nothing)."""
+    return Collection(integration_path(service.get('id')), 'integration', name_filter=None, unique_names=False)
 
 
 def integration_path(service_id, integration_id=None):
@@ -162,25 +173,53 @@ class IntegrationResource(Resource):
 
     result_key = 'integration'
     secret_fields = ('integration_key',)
-    argument_spec = dict(
+    settable_fields = ('name', 'type', 'vendor') + EMAIL_FIELDS
+    options = dict(
         service=dict(type='str', required=True),
         id=dict(type='str'),
-        state=dict(type='str', default='present', choices=['absent', 'present']),
+        state=STATE_OPTION,
         return_key=dict(type='bool', default=True, no_log=False),
         **INTEGRATION_OPTIONS_SPEC
     )
-    option_rules = dict(mutually_exclusive=[('type', 'vendor'), ('rotate_key', 'max_key_age_days')])
-    settable_fields = ('name', 'type', 'vendor') + EMAIL_FIELDS
+    option_rules = dict(mutually_exclusive=[('type', 'vendor')])
+
+    def __init__(self, task, client=None):
+        super().__init__(task, client)
+        self.vendor = None   # the vendor, looked up once
+
+    @classmethod
+    def gathered_of(cls, integration):
+        """One integration in the input format (an item of a catalogue service's integrations)."""
+        item = {'name': integration.get('name')}
+        if integration.get('vendor'):
+            item['vendor'] = integration['vendor'].get('summary') or integration['vendor'].get('id')
+        else:
+            item['type'] = TYPE_NAMES.get(integration.get('type'), integration.get('type'))
+        for field in EMAIL_FIELDS:
+            value = integration.get(field)
+            if field in ('email_filters', 'email_parsers') and value:
+                value = _without_ids(value)
+            item[field] = value
+        return item
+
+    def gathered(self, obj):
+        from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import without_empty
+        return without_empty(self.gathered_of(obj))
 
     # -- validation before any request -----------------------------------------------------------
 
     def validate(self):
         params = self.params
-        self.fail_if_blank('service', 'name', 'new_name', 'id', 'vendor')
+        self.fail_if_blank('service', 'id', 'vendor')
+        for option in ('name', 'new_name'):
+            self.check_name(option, params[option])
         vendor = (params['vendor'] or '').strip().casefold()
         if vendor in NOT_VENDORS:
             self.fail('%s: %r is an integration type, not a vendor; use type: %s instead'
                       % (self.option('vendor'), params['vendor'], NOT_VENDORS[vendor]))
+        if params['rotate_key'] and params['max_key_age_days'] is not None:
+            self.fail('%s: rotate_key rotates the key now, max_key_age_days when it is old; give one of them'
+                      % self.option('rotate_key'))
         email_options = [o for o in EMAIL_FIELDS if params[o] is not None]
         if email_options and params['type'] is not None and params['type'] != 'email':
             self.fail('%s: only for email integrations (type: email), not type %s'
@@ -253,50 +292,62 @@ class IntegrationResource(Resource):
 
     # -- finding ---------------------------------------------------------------------------------
 
-    def find_integration(self):
-        params = self.params
-        self.replace = None
-        self.replacing_why = None
-        self.doing = 'find the service %r' % params['service']
-        # One request: the service with its integrations as full objects.
-        self.service = find_service(self.client, params['service'], self.option('service'), includes=('integrations',))
-        if self.service is None:
-            if self.state() == 'absent':
-                return None  # no service, so no integration on it
-            if not self.check_mode:
-                self.fail(self.client.not_found_message('services', params['service'], self.option('service'), 'service'))
-            self.service = dict(self.predicted_parent(params['service'], self.option('service'), 'service'),
-                                integrations=[])
-        return self.find_on_service(self.service.get('integrations') or [])
+    def collection_of(self, plan):
+        return integrations_of((plan.context.get('service') if plan else None) or {})
 
-    def find_on_service(self, integrations):
+    def label(self):
+        return 'integration'
+
+    def locate(self):
+        """The service, with its integrations as full objects (one request); None when it does not exist and the
+        task removes the integration."""
+        value = self.params['service']
+        option = self.option('service')
+        if self.state() == 'absent':
+            with doing('find the service %r' % value):
+                found = self.client.find('services', value, option, 'service', filter_param='name',
+                                         query={'include[]': ['integrations']})
+                service = self.as_predicted('services', value, found, lambda object_id: None)
+            return {'service': service}
+        service = resolve_or_predict_service(self, value, option, includes=('integrations',))
+        return {'service': dict(service, integrations=list(service.get('integrations') or []))}
+
+    def find(self, plan):
+        service = plan.context['service']
+        if service is None:
+            return None  # no service, so no integration on it
+        return self.find_on_service(plan, service.get('integrations') or [])
+
+    def find_on_service(self, plan, integrations):
         """The integration among the service's, by ID, by name, by its new name, or by its derived name."""
         params = self.params
+        service = plan.context['service']
         if params['id']:
             found = [i for i in integrations if i.get('id') == params['id']]
             if not found and self.state() == 'present':
                 self.fail('%s: service %r has no integration with the ID %r'
-                          % (self.option('id'), self.service['name'], params['id']))
+                          % (self.option('id'), service['name'], params['id']))
             return found[0] if found else None
-        name = self.identity_name(integrations)
-        found = self.named(integrations, name)
+        name = self.identity_name(plan, integrations)
+        found = self.named(plan, integrations, name)
         if not found and params['new_name']:
-            found = self.named(integrations, params['new_name'])  # renamed by an earlier run
+            found = self.named(plan, integrations, params['new_name'])  # renamed by an earlier run
             if not found and self.state() == 'present':
                 self.fail('%s: service %r has no integration named %r to rename to %r, nor one named %r yet'
-                          % (self.option('name'), self.service['name'], name, params['new_name'], params['new_name']))
+                          % (self.option('name'), service['name'], name, params['new_name'], params['new_name']))
         if not found and not params['name'] and self.tool_name(integrations):
-            found = self.derived_after_rename(integrations)
+            found = self.derived_after_rename(plan, integrations)
         return found[0] if found else None
 
-    def named(self, integrations, name):
+    def named(self, plan, integrations, name):
         found = [i for i in integrations if i.get('name') == name]
         if len(found) > 1:
             self.fail('%s: service %r has %d integrations named %r: %s. Give the one you mean with id.'
-                      % (self.option('name'), self.service['name'], len(found), name, ', '.join(i['id'] for i in found)))
+                      % (self.option('name'), plan.context['service']['name'], len(found), name,
+                         ', '.join(i['id'] for i in found)))
         return found
 
-    def derived_after_rename(self, integrations):
+    def derived_after_rename(self, plan, integrations):
         """The integration a derived name stood for before its service was renamed.
 
         Its name is still `<tool>-<old service name>`: an integration of this kind whose name starts
@@ -307,11 +358,11 @@ class IntegrationResource(Resource):
         if len(candidates) > 1:
             self.fail('%s: service %r has no integration named %r but %d of its kind that look derived: %s. Give '
                       'the name (or id) of the one you mean.'
-                      % (self.option('name'), self.service['name'], self.identity_name(integrations), len(candidates),
-                         ', '.join('%r (%s)' % (i['name'], i['id']) for i in candidates)))
+                      % (self.option('name'), plan.context['service']['name'], self.identity_name(plan, integrations),
+                         len(candidates), ', '.join('%r (%s)' % (i['name'], i['id']) for i in candidates)))
         return candidates
 
-    def identity_name(self, integrations):
+    def identity_name(self, plan, integrations):
         """The name the integration is known by: the given one, or the derived one."""
         if self.params['name']:
             return self.params['name']
@@ -319,7 +370,7 @@ class IntegrationResource(Resource):
         if tool is None:
             self.fail('%s: required unless type or vendor says which monitoring tool the integration is for'
                       % self.option('name'))
-        return ('%s-%s' % (tool, self.service['name'])).replace(' ', '-')
+        return ('%s-%s' % (tool, plan.context['service']['name'])).replace(' ', '-')
 
     def tool_name(self, integrations):
         """The monitoring tool's name for a derived integration name, without a vendor lookup when
@@ -336,10 +387,10 @@ class IntegrationResource(Resource):
         return None
 
     def resolve_vendor(self):
-        if getattr(self, '_vendor', None) is None:
-            self.doing = 'find the vendor %r' % self.params['vendor']
-            self._vendor = resolve_vendor(self.client, self.params['vendor'], self.option('vendor'))
-        return self._vendor
+        if self.vendor is None:
+            with doing('find the vendor %r' % self.params['vendor']):
+                self.vendor = resolve_vendor(self.client, self.params['vendor'], self.option('vendor'))
+        return self.vendor
 
     def kind_matches(self, integration):
         """True when `integration` is of the type or vendor the task asks for (or the task does not say)."""
@@ -358,12 +409,31 @@ class IntegrationResource(Resource):
             return 'a %s integration (vendor %s)' % (vendor.get('summary'), vendor.get('id'))
         return 'of type %s' % TYPE_NAMES.get(integration.get('type'), integration.get('type'))
 
+    def twins(self, plan):
+        """The service's integrations of this name and kind, other than the one this run replaces."""
+        service = plan.context['service']
+        with doing('read the integrations of the service %r' % service['name']):
+            found = self.client.get_object('services', 'service', service['id'], {'include[]': ['integrations']}) or {}
+        replaced = (plan.current or {}).get('id') if plan.action == 'replace' else None
+        name = plan.desired['name']
+        return [i for i in found.get('integrations') or []
+                if i.get('name') == name and i['id'] != replaced and self.same_kind_as_wanted(plan, i)]
+
+    def same_kind_as_wanted(self, plan, integration):
+        wanted = plan.desired
+        if wanted.get('vendor'):
+            return (integration.get('vendor') or {}).get('id') == wanted['vendor']['id']
+        if wanted.get('type'):
+            return not integration.get('vendor') and integration.get('type') == wanted['type']
+        return True
+
     # -- desired state ---------------------------------------------------------------------------
 
-    def desired(self, current):
+    def desired(self, plan):
         params = self.params
-        integrations = self.service.get('integrations') or []
-        desired = {'name': params['new_name'] or params['name'] or self.identity_name(integrations)}
+        current = plan.current
+        integrations = plan.context['service'].get('integrations') or []
+        desired = {'name': params['new_name'] or params['name'] or self.identity_name(plan, integrations)}
         if params['vendor']:
             same = current is not None and self.kind_matches(current)
             vendor = current['vendor'] if same else self.resolve_vendor()
@@ -375,8 +445,6 @@ class IntegrationResource(Resource):
                 desired[option] = params[option]
         if params['email_filters'] is not None:
             desired['email_filters'] = [self.filter_rule(rule) for rule in params['email_filters']]
-        if current is not None:
-            self.plan_replacement(current)
         return desired
 
     @staticmethod
@@ -390,46 +458,76 @@ class IntegrationResource(Resource):
                 stored[part + '_regex'] = regex
         return stored
 
-    def plan_replacement(self, current):
-        """Whether this run replaces `current` (another kind, or a key to rotate), and why."""
+    def replacement(self, plan):
+        """Whether this run replaces the integration (another kind, or a key to rotate), and why. A rotation
+        makes its twin: the same settings, with whatever the task changes."""
         params = self.params
+        current = plan.current
         if not self.kind_matches(current):
             if not params['recreate']:
                 self.fail('%s: integration %r is %s; the kind of an integration cannot be changed in place. '
                           'Set recreate: true to delete it and create it again (its integration key will change).'
                           % (self.option('vendor' if params['vendor'] else 'type'), current['name'],
                              self.describe_kind(current)))
-            self.replace, self.replacing_why = current, 'recreate'
-            return
+            return 'recreate'
         if (params['rotate_key'] or params['max_key_age_days'] is not None) and not has_key(current):
             self.fail('%s: integration %r is an email integration: it has an address, not a key, so there is no '
                       'key to rotate' % (self.option('rotate_key' if params['rotate_key'] else 'max_key_age_days'),
                                          current['name']))
-        if params['rotate_key']:
-            self.replace, self.replacing_why = current, 'rotate'
-        elif params['max_key_age_days'] is not None:
+        rotate = params['rotate_key']
+        if not rotate and params['max_key_age_days'] is not None:
             age = key_age_days(current)
             if age is None:
                 self.fail('%s: PagerDuty does not say when integration %r was created, so its key age is unknown; '
                           'use rotate_key instead' % (self.option('max_key_age_days'), current['name']))
-            if age >= params['max_key_age_days']:
-                self.replace, self.replacing_why = current, 'rotate'
+            rotate = age >= params['max_key_age_days']
+        if not rotate:
+            return None
+        twin = dict(copy_of(current, plan.context['service']['id'], plan.desired['name']), **plan.desired)
+        twin.pop('service', None)
+        if current.get('vendor'):
+            twin['vendor'] = {'id': current['vendor']['id'], 'summary': current['vendor'].get('summary')}
+        plan.desired = twin
+        return 'rotate'
 
-    def check_create(self, desired):
+    def replacement_first(self, plan):
+        """An email address must be unique, so an email integration is deleted first; any other is created first,
+        so that a failure midway leaves the old one (and its key) working."""
+        if plan.current.get('type') == EMAIL_TYPE or self.params['integration_email'] is not None:
+            return 'delete'
+        return 'create'
+
+    def check_create(self, plan):
+        desired = plan.desired
+        service = plan.context['service']
         if 'vendor' not in desired and 'type' not in desired:
             self.required_to_create('%s: one is required to create integration %r on service %r'
                                     % (self.option('type') + ' or ' + self.option('vendor'), desired['name'],
-                                       self.service['name']))
+                                       service['name']))
         if self.is_email() and not self.params['integration_email']:
             self.required_to_create('%s: required to create an email integration' % self.option('integration_email'))
-        existing = len(self.service.get('integrations') or []) - (1 if self.replace is not None else 0)
+        existing = len(service.get('integrations') or []) - (1 if plan.current is not None else 0)
         if existing >= MAX_INTEGRATIONS_PER_SERVICE:
             self.fail('%s: %r already has %d integrations, the most PagerDuty allows on one service'
-                      % (self.option('service'), self.service['name'], MAX_INTEGRATIONS_PER_SERVICE))
+                      % (self.option('service'), service['name'], MAX_INTEGRATIONS_PER_SERVICE))
 
-    def predict_create(self, desired):
-        predicted = dict(desired, id=None, service={'id': self.service['id'], 'summary': self.service['name']})
-        if 'vendor' in desired:
+    def check_update(self, plan):
+        """PagerDuty keeps no integration name unique: a rename is never refused for it."""
+
+    def warn_look_alike(self, plan):
+        name = plan.desired['name']
+        alike = [i for i in plan.context['service'].get('integrations') or []
+                 if (i.get('name') or '').casefold() == name.casefold() and i.get('name') != name]
+        if alike:
+            self.warn('%s: service %r has no integration named %r exactly, so one is created; %s differ%s only in '
+                      'case. To manage that one instead, give its exact name or its id.'
+                      % (self.option('name'), plan.context['service']['name'], name,
+                         ', '.join('%r (%s)' % (i['name'], i['id']) for i in alike), 's' if len(alike) == 1 else ''))
+
+    def predict_create(self, plan):
+        service = plan.context['service']
+        predicted = dict(plan.desired, id=None, service={'id': service['id'], 'summary': service['name']})
+        if 'vendor' in plan.desired:
             predicted['type'] = type_of_vendor(self.resolve_vendor())
         if predicted.get('type') != EMAIL_TYPE:
             predicted['integration_key'] = CHECK_MODE_KEY
@@ -437,148 +535,67 @@ class IntegrationResource(Resource):
 
     # -- writes ----------------------------------------------------------------------------------
 
-    def path(self, integration_id=None):
-        return integration_path(self.service['id'], integration_id)
-
-    def body(self, desired):
-        body = dict(desired, service={'id': self.service['id'], 'type': 'service_reference'})
+    def body(self, fields):
+        body = dict(fields)
         if 'vendor' in body:
             body['vendor'] = {'id': body['vendor']['id'], 'type': 'vendor_reference'}
-        return body
+        return {'integration': body}
 
-    def create(self, desired):
+    def create(self, plan, desired):
+        body = self.body(desired)
+        body['integration']['service'] = {'id': plan.context['service']['id'], 'type': 'service_reference'}
         try:
             # A passing refusal (an account lock, a service created a moment ago) is retried a few times.
-            created = self.client.post(self.path(), {'integration': self.body(desired)}, transient_refusals=True)
+            created = self.client.post(self.collection_of(plan).path, body, transient_refusals=True)
         except PagerDutyError as err:
             self.explain_taken_email(err)
             raise
-        return self.settle_concurrent_creates(created['integration'])
+        return created['integration']
 
-    def settle(self, written, changes=None):
-        # A create already waited for reads to show it (settle_concurrent_creates).
-        return written if changes is None else super().settle(written, changes)
+    def update(self, plan, current, changes):
+        try:
+            return self.client.put(integration_path(plan.context['service']['id'], current['id']),
+                                   self.body(changes))['integration']
+        except PagerDutyError as err:
+            self.explain_taken_email(err)
+            raise
 
-    def read_back(self, obj):
-        found = self.client.get(self.path(obj['id']))
+    def read_back(self, plan, obj):
+        found = self.client.get(integration_path(plan.context['service']['id'], obj['id']))
         return (found or {}).get('integration')
 
-    def service_integrations(self):
-        found = find_service(self.client, self.service['id'], self.option('service'), includes=('integrations',)) or {}
-        return found.get('integrations') or []
-
-    def settle_concurrent_creates(self, created):
-        """The one integration left after runs that created it at the same moment.
-
-        PagerDuty does not keep integration names unique, so two runs creating the same integration
-        each make one. After a create the service is read back (until reads show the new one); of
-        the integrations with this name and kind, every run keeps the same one (the oldest, then
-        the lowest ID) and deletes the rest.
-        """
-        self.doing = 'check for integrations created at the same moment as %r' % created['name']
-        integrations = self.wait_until(self.service_integrations,
-                                       lambda found: any(i['id'] == created['id'] for i in found),
-                                       'reading back the new integration %r' % created['name'])
-        replaced = self.replace['id'] if self.replace is not None else None
-        twins = [i for i in integrations
-                 if i.get('name') == created['name'] and same_kind(i, created) and i['id'] != replaced]
-        if len(twins) <= 1:
-            return created
-        keep = min(twins, key=lambda i: (i.get('created_at') or '', i['id']))
-        for twin in twins:
-            if twin['id'] != keep['id']:
-                self.doing = 'delete integration %s, a duplicate created at the same moment' % twin['id']
-                self.client.delete(self.path(twin['id']))
-        return keep
-
-    def update(self, current, changes):
-        try:
-            return self.client.put(self.path(current['id']), {'integration': changes})['integration']
-        except PagerDutyError as err:
-            self.explain_taken_email(err)
-            raise
-
-    def delete(self, current):
-        self.client.delete(self.path(current['id']))
+    def is_name_conflict(self, err):
+        return False
 
     def explain_taken_email(self, err):
         """A taken address fails with the integration and service that hold it."""
         address = self.params['integration_email']
         if not address or err.status != 400 or not any('already been taken' in str(e) for e in err.errors):
             return
-        self.doing = 'find the integration that holds %r' % address
-        for service in self.client.paginate('/services', 'services', {'include[]': ['integrations']}):
-            for integration in service.get('integrations') or []:
-                if (integration.get('integration_email') or '').casefold() == address.casefold():
-                    self.fail('%s: %r is already the address of integration %r (%s) on service %r (%s); addresses '
-                              'are unique in an account. Choose another address, or move that integration with '
-                              'oncall.pagerduty.pd_integration_move.'
-                              % (self.option('integration_email'), address, integration['name'], integration['id'],
-                                 service['name'], service['id']), status=err.status)
+        with doing('find the integration that holds %r' % address):
+            for service in self.client.paginate('/services', 'services', {'include[]': ['integrations']}):
+                for integration in service.get('integrations') or []:
+                    if (integration.get('integration_email') or '').casefold() == address.casefold():
+                        self.fail('%s: %r is already the address of integration %r (%s) on service %r (%s); addresses '
+                                  'are unique in an account. Choose another address, or move that integration with '
+                                  'oncall.pagerduty.pd_integration_move.'
+                                  % (self.option('integration_email'), address, integration['name'], integration['id'],
+                                     service['name'], service['id']), status=err.status)
 
-    # -- the run: replacement and keys -----------------------------------------------------------
+    # -- the result: keys only where asked -------------------------------------------------------
 
     def present(self, obj):
         return present_integration(obj, return_key=True)
 
-    def ensure_updated(self, current, desired, changed):
-        if self.replace is None:
-            return super().ensure_updated(current, desired, changed)
-        return self.replace_integration(current, desired)
-
-    def replace_integration(self, current, desired):
-        """Replace `current` with a new integration: of another kind (recreate), or its twin (rotation).
-
-        PagerDuty has no call that rotates a key; its guide makes a new integration and removes the
-        old one. An email address must be unique, so an email integration is deleted first; any
-        other is created first, so that a failure midway leaves the old one (and its key) working.
-        """
-        self.check_create(desired)
-        before = self.settable(current)
-        if self.replacing_why == 'rotate':
-            desired = dict(copy_of(current, self.service['id'], desired['name']), **desired)
-            desired.pop('service', None)
-            if 'vendor' in current:
-                desired['vendor'] = {'id': current['vendor']['id'], 'summary': current['vendor'].get('summary')}
-        if self.check_mode:
-            predicted = self.present(self.predict_create(desired))
-            return self.exit(changed=True, replaced=self.replacing_why,
-                             diff=self.diff(before, self.shown(predicted, desired)), integration=predicted)
-        delete_first = current.get('type') == EMAIL_TYPE or self.params['integration_email'] is not None
-        if delete_first:
-            self.doing = 'delete integration %r to recreate it' % current['name']
-            self.delete(current)
-        self.doing = 'create the replacement of integration %r' % current['name']
-        try:
-            created = self.create(desired)
-        except ApiError as err:
-            created = self.adopt_after_failed_create(err, desired, find=lambda: self.find_replacement(current))
-        if not delete_first:
-            self.doing = 'delete integration %r after creating its replacement' % current['name']
-            self.delete(current)
-        created = self.present(created)
-        return self.exit(changed=True, replaced=self.replacing_why,
-                         diff=self.diff(before, self.shown(created, desired)), integration=created)
-
-    def find_replacement(self, current):
-        """The integration that replaces `current`: its name, the wanted kind, another ID."""
-        made = [i for i in self.service_integrations()
-                if i.get('name') == current['name'] and i['id'] != current['id'] and self.kind_matches(i)]
-        return made[0] if made else None
-
-    def run(self):
-        self.before = None
-        return super().run()
-
-    def find(self):
-        self.before = self.find_integration()
-        return self.before
-
-    def exit(self, **result):
+    def result_fields(self, plan):
         # A new integration (also one re-created after somebody deleted it), a recreate or a rotation.
-        result['key_changed'] = key_changed(self.before, result.get('integration'))
-        if result.get('integration') and not self.params['return_key']:
-            result['integration'] = present_integration(result['integration'], return_key=False)
-        if (getattr(self, 'service', None) or {}).get(PREDICTED) and result.get('integration'):
-            result['integration'][PREDICTED] = True
-        return super().exit(**result)
+        fields = {'key_changed': key_changed(plan.current, plan.result)}
+        if plan.action == 'replace':
+            fields['replaced'] = plan.reason
+        return fields
+
+    def reported(self, plan, obj):
+        shown = present_integration(obj, return_key=self.params['return_key']) if obj else obj
+        if shown and ((plan.context.get('service') or {}).get(PREDICTED)):
+            shown = dict(shown, **{PREDICTED: True})
+        return shown

@@ -13,8 +13,11 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._integration impo
     MAX_INTEGRATIONS_PER_SERVICE,
     copy_of,
     integration_path,
+    integrations_of,
+    key_changed,
+    present_integration,
 )
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import Kind
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import Field, Resource, doing
 from ansible_collections.oncall.pagerduty.plugins.module_utils._service import enabled_status, present_service, resolve_service
 
 MAX_OPEN_INCIDENTS_TO_MOVE = 8000
@@ -23,73 +26,83 @@ COMPARED_SETTINGS = ('escalation_policy', 'incident_urgency_rule', 'support_hour
                      'auto_resolve_timeout', 'acknowledgement_timeout', 'status')
 
 
-class IntegrationMove(Kind):
-    argument_spec = dict(
+class IntegrationMove(Resource):
+    """An integration, moved to another service: in place (an update of its service, verified by reading it back
+    under the destination) or by recreating it there (a replacement: a copy on the destination, then the original
+    deleted). The integration on the destination is its identity's end state, so a second run changes nothing."""
+
+    result_key = 'integration'
+    secret_fields = ('integration_key',)
+    settable_fields = ('service', 'name')
+    fields = (Field('new_name', api='name'),)
+    options = dict(
         integration=dict(type='str', required=True),
         from_service=dict(type='str'),
         to_service=dict(type='str', required=True),
-        new_name=dict(type='str'),
         strategy=dict(type='str', default='in_place', choices=['in_place', 'recreate']),
         on_settings_mismatch=dict(type='str', default='warn', choices=['fail', 'warn']),
+        return_key=dict(type='bool', default=True, no_log=False),
     )
+
+    def label(self):
+        return 'integration'
+
+    def collection_of(self, plan):
+        return integrations_of((plan.context.get('destination') if plan else None) or {})
 
     def validate(self):
         self.fail_if_blank('integration', 'from_service', 'to_service', 'new_name')
-
-    def run(self):
-        params = self.params
-        by_id = looks_like_id(params['integration'])
-        if not by_id and not params['from_service']:
-            self.fail('from_service: required when integration is given by name (%r)' % params['integration'])
-        self.result = dict(moved=False, key_changed=False, settings_differences=[], open_incidents=None)
-        self._source = None
-
-        self.doing = 'find the destination service'
-        destination = resolve_service(self.client, params['to_service'], 'to_service', INCLUDES)
-        already = self.already_moved(destination, by_id)
-        if already is not None:
-            return self.finish(destination, already)
-
-        self.doing = 'find the integration'
-        source, integration = self.find_integration(by_id)
-        if source['id'] == destination['id']:
-            return self.finish(destination, integration)
-        self.pre_checks(source, destination)
-        if params['strategy'] == 'in_place':
-            return self.move_in_place(source, destination, integration)
-        return self.move_by_recreating(source, destination, integration)
+        self.check_name('new_name', self.params['new_name'])
+        if not looks_like_id(self.params['integration']) and not self.params['from_service']:
+            self.fail('from_service: required when integration is given by name (%r)' % self.params['integration'])
 
     # -- finding ---------------------------------------------------------------------------------
 
-    def already_moved(self, destination, by_id):
+    def locate(self):
+        with doing('find the destination service'):
+            destination = resolve_service(self.client, self.params['to_service'], 'to_service', INCLUDES)
+        source = None
+        if self.params['from_service']:
+            with doing('find the source service'):
+                source = resolve_service(self.client, self.params['from_service'], 'from_service', INCLUDES)
+        return {'destination': destination, 'source': source}
+
+    def find(self, plan):
+        """The integration: on the destination when it is there already (and not on the source), else where it is."""
+        already = self.already_moved(plan)
+        if already is not None:
+            plan.context['source'] = plan.context['destination']
+            return already
+        with doing('find the integration'):
+            source, integration = self.find_integration(plan)
+        plan.context['source'] = source
+        return integration
+
+    def already_moved(self, plan):
         """The integration when it is already on the destination (and not on the source), else None."""
         params = self.params
+        destination, source = plan.context['destination'], plan.context['source']
         here = destination.get('integrations') or []
-        if by_id:
+        if looks_like_id(params['integration']):
             found = [i for i in here if i['id'] == params['integration']]
-            return found[0] if found else None
+            if found or source is None:
+                return found[0] if found else None
         names = {params['integration'], params['new_name']} - {None}
         found = [i for i in here if i['name'] in names]
         if not found:
             return None
         # The same name on the source means the source's integration has not moved yet.
-        source = self.source_service()
-        if source['id'] != destination['id'] and any(i['name'] == params['integration'] for i in source.get('integrations') or []):
+        if source['id'] != destination['id'] and any(i['name'] == params['integration']
+                                                     for i in source.get('integrations') or []):
             return None
         return found[0]
 
-    def source_service(self):
-        """from_service with its integrations, read once per run."""
-        if self._source is None:
-            self.doing = 'find the source service'
-            self._source = resolve_service(self.client, self.params['from_service'], 'from_service', INCLUDES)
-        return self._source
-
-    def find_integration(self, by_id):
+    def find_integration(self, plan):
         """(source service, integration)."""
         params = self.params
-        if params['from_service']:
-            source = self.source_service()
+        by_id = looks_like_id(params['integration'])
+        source = plan.context['source']
+        if source is not None:
             on_source = source.get('integrations') or []
             key = 'id' if by_id else 'name'
             found = [i for i in on_source if i[key] == params['integration']]
@@ -108,55 +121,121 @@ class IntegrationMove(Kind):
                     return service, integration
         self.fail('integration: no service has an integration with the ID %r' % params['integration'])
 
-    # -- pre-checks, before anything changes -----------------------------------------------------
+    # -- the plan --------------------------------------------------------------------------------
 
-    def pre_checks(self, source, destination):
+    def present(self, obj):
+        return present_integration(obj, return_key=True)
+
+    def desired(self, plan):
+        destination = plan.context['destination']
+        desired = {'service': reference(destination)}
+        if self.params['new_name']:
+            desired['name'] = self.params['new_name']
+        return desired
+
+    def compare(self, plan):
+        changes = {}
+        if (plan.current.get('service') or {}).get('id') != plan.desired['service']['id']:
+            changes['service'] = plan.desired['service']
+        if plan.desired.get('name') not in (None, plan.current.get('name')):
+            changes['name'] = plan.desired['name']
+        return changes
+
+    def replacement(self, plan):
+        if 'service' in plan.changes and self.params['strategy'] == 'recreate':
+            name = plan.desired.get('name') or plan.current['name']
+            plan.desired = dict(copy_of(plan.current, plan.context['destination']['id'], name),
+                                service=plan.desired['service'])
+            return 'recreate'
+        return None
+
+    def check_update(self, plan):
+        if 'service' in plan.changes:
+            self.pre_checks(plan)
+
+    def check_create(self, plan):
+        self.pre_checks(plan)
+
+    def pre_checks(self, plan):
+        """Before anything changes: room on the destination, its settings, and (in place) the open incidents."""
+        source, destination = plan.context['source'], plan.context['destination']
         if len(destination.get('integrations') or []) >= MAX_INTEGRATIONS_PER_SERVICE:
             self.fail('to_service: %r already has %d integrations, the most PagerDuty allows on one service; nothing changed'
                       % (destination['name'], MAX_INTEGRATIONS_PER_SERVICE))
         differences = settings_differences(source, destination)
-        self.result['settings_differences'] = differences
+        plan.notes['settings_differences'] = differences
         if differences:
             listing = '; '.join('%s: %s on %r, %s on %r' % (d['setting'], describe(d['from_service']), source['name'],
                                                             describe(d['to_service']), destination['name'])
                                 for d in differences)
             if self.params['on_settings_mismatch'] == 'fail':
                 self.fail('to_service: its settings differ from the source service, and on_settings_mismatch is fail; '
-                          'nothing changed. %s' % listing, settings_differences=differences)
+                          'nothing changed. %s' % listing, **self.result_fields(plan))
             self.warn('The integration\'s incidents will follow the settings of %r, which differ from %r: %s'
                       % (destination['name'], source['name'], listing))
         if destination.get('status') == 'disabled':
             self.warn('%r is disabled: incidents will not trigger from the integration while it is there'
                       % destination['name'])
         if self.params['strategy'] == 'in_place':
-            self.doing = 'count the open incidents of %r' % source['name']
-            data = self.client.request('GET', '/incidents', {
-                'service_ids[]': [source['id']], 'statuses[]': ['triggered', 'acknowledged'], 'total': 'true', 'limit': 1,
-                'date_range': 'all'})[1]  # without it, only the last month's incidents are counted
+            with doing('count the open incidents of %r' % source['name']):
+                data = self.client.request('GET', '/incidents', {
+                    'service_ids[]': [source['id']], 'statuses[]': ['triggered', 'acknowledged'], 'total': 'true',
+                    'limit': 1, 'date_range': 'all'})[1]  # without it, only the last month's incidents are counted
             open_incidents = (data or {}).get('total') or 0
-            self.result['open_incidents'] = open_incidents
+            plan.notes['open_incidents'] = open_incidents
             if open_incidents > MAX_OPEN_INCIDENTS_TO_MOVE:
                 self.warn('%r has %d open incidents: if more than %d of them belong to this integration, PagerDuty '
                           'refuses the move. Resolving incidents first avoids that.'
                           % (source['name'], open_incidents, MAX_OPEN_INCIDENTS_TO_MOVE))
 
+    def plan_steps(self, plan):
+        """By recreating, an email integration's address (unique in an account) is freed first: the original keeps
+        working under a temporary one meanwhile, and gets it back if the copy cannot be made."""
+        current = plan.current
+        address = current.get('integration_email') if current and current.get('type') == EMAIL_TYPE else None
+        if plan.action != 'replace' or not address:
+            return
+        original_path = integration_path(plan.context['source']['id'], current['id'])
+        local, domain = address.split('@', 1)
+        temporary = '%s+moving-%s@%s' % (local, current['id'].lower(), domain)
+        plan.step('free the address of integration %r' % current['name'],
+                  lambda plan: self.client.put(original_path, {'integration': {'integration_email': temporary}}),
+                  undo=lambda plan: self.client.put(original_path, {'integration': {'integration_email': address}}),
+                  after=False)
+
+    def predict_update(self, plan):
+        return dict(plan.current, **plan.changes)
+
+    def predict_create(self, plan):
+        return dict(plan.desired, id=None)
+
     # -- moving ----------------------------------------------------------------------------------
 
-    def move_in_place(self, source, destination, integration):
-        new_name = self.params['new_name']
-        if self.check_mode:
-            predicted = dict(integration, service=reference(destination), **({'name': new_name} if new_name else {}))
-            return self.finish(destination, predicted, moved=True, before=integration)
-        self.doing = 'move integration %r to %r' % (integration['name'], destination['name'])
+    def update(self, plan, current, changes):
+        """In place: the integration's new service in a PUT, then read back under the destination until reads show
+        it there with its key; a new name goes in a second PUT once it is there."""
+        source, destination = plan.context['source'], plan.context['destination']
+        moved = current
+        if 'service' in changes:
+            moved = self.move_in_place(plan, source, destination, current)
+        if 'name' in changes and moved['name'] != changes['name']:
+            with doing('rename integration %r to %r' % (moved['name'], changes['name'])):
+                moved = self.client.put(integration_path(destination['id'], moved['id']),
+                                        {'integration': {'name': changes['name']}})['integration']
+        return moved
+
+    def move_in_place(self, plan, source, destination, integration):
         body = {'integration': {'service': {'id': destination['id'], 'type': 'service_reference'}}}
         failure = None
         answer = None
         try:
-            answer = (self.client.put(integration_path(source['id'], integration['id']), body) or {}).get('integration')
+            with doing('move integration %r to %r' % (integration['name'], destination['name'])):
+                answer = (self.client.put(integration_path(source['id'], integration['id']), body) or {}).get('integration')
         except PagerDutyError as err:
             if err.status == 400 and 'open incidents' in str(err):
                 self.fail('PagerDuty refused the move: an integration with more than %d open incidents cannot be moved '
-                          '(%s). Nothing changed; resolve incidents first.' % (MAX_OPEN_INCIDENTS_TO_MOVE, err), **self.result)
+                          '(%s). Nothing changed; resolve incidents first.' % (MAX_OPEN_INCIDENTS_TO_MOVE, err),
+                          **self.result_fields(plan))
             # A move whose answer was lost, or whose retry found the integration gone from the
             # source (404), may have happened: the read-back below tells.
             if not (err.ambiguous or err.status == 404 or err.status is None):
@@ -167,86 +246,84 @@ class IntegrationMove(Kind):
         else:
             # PagerDuty's reads lag its writes: until they show the move, the integration still
             # reads as under the source. Read again within the retry budget before concluding.
-            self.doing = 'read integration %r back under %r' % (integration['name'], destination['name'])
-            moved = self.wait_until(lambda: self.integration_under(destination, integration),
-                                    lambda found: found is not None,
-                                    'reading integration %r back under %r' % (integration['name'], destination['name']))
+            with doing('read integration %r back under %r' % (integration['name'], destination['name'])):
+                moved = self.wait_until(lambda: self.read_back(plan, integration), lambda found: found is not None,
+                                        'reading integration %r back under %r' % (integration['name'], destination['name']))
         if failure is not None and not moved:
             raise failure
         if not moved or (moved.get('service') or {}).get('id') != destination['id']:
             self.fail('PagerDuty accepted the request but did not move integration %r to %r: nothing changed. '
                       'This API may not move integrations; strategy: recreate moves it by creating a copy on the '
                       'destination and deleting the original (its key changes).'
-                      % (integration['name'], destination['name']), **self.result)
+                      % (integration['name'], destination['name']), **self.result_fields(plan))
+        plan.wrote = True
         if moved.get('integration_key') != integration.get('integration_key'):
-            self.result.update(integration=moved, moved=True, key_changed=True)
+            plan.result = moved
+            reported = dict(self.result_fields(plan), moved=True, key_changed=True, integration=self.reported(plan, moved))
             self.fail('integration %r moved to %r but its integration key changed; update the tools that send to it'
-                      % (integration['name'], destination['name']), **self.result)
-        if new_name and moved['name'] != new_name:
-            self.doing = 'rename integration %r to %r' % (moved['name'], new_name)
-            moved = self.client.put(integration_path(destination['id'], moved['id']), {'integration': {'name': new_name}})['integration']
-        return self.finish(destination, moved, moved=True, before=integration)
+                      % (integration['name'], destination['name']), **reported)
+        plan.notes['confirmed'] = moved
+        return moved
 
-    def integration_under(self, service, integration):
-        """The integration as a read under `service` shows it, or None."""
-        found = self.client.get(integration_path(service['id'], integration['id']))
+    def read_back(self, plan, obj):
+        """The integration as a read under the destination shows it, or None."""
+        found = self.client.get(integration_path(plan.context['destination']['id'], obj['id']))
         return (found or {}).get('integration')
 
-    def move_by_recreating(self, source, destination, integration):
-        name = self.params['new_name'] or integration['name']
-        body = copy_of(integration, destination['id'], name)
-        if self.check_mode:
-            predicted = dict(body, id=None, service=reference(destination))
-            return self.finish(destination, predicted, moved=True, key_changed=True, before=integration)
-        original_path = integration_path(source['id'], integration['id'])
-        address = integration.get('integration_email') if integration.get('type') == EMAIL_TYPE else None
-        if address:
-            # Free the unique address; the original keeps working under a temporary one meanwhile.
-            self.doing = 'free the address of integration %r' % integration['name']
-            local, domain = address.split('@', 1)
-            temporary = '%s+moving-%s@%s' % (local, integration['id'].lower(), domain)
-            self.client.put(original_path, {'integration': {'integration_email': temporary}})
-        copy = None
-        attempt = 0
-        while copy is None:
-            self.doing = 'create the copy of integration %r on %r' % (integration['name'], destination['name'])
-            try:
-                copy = self.client.post(integration_path(destination['id']), {'integration': body})['integration']
-            except PagerDutyError as err:
-                copy = self.copy_made_despite(err, destination, name)
-                if copy is None and err.ambiguous and self.client.budget.wait(self.client.budget.backoff(attempt),
-                                                                              attempt) is None:
-                    attempt += 1
-                    continue  # verified that no copy was made: send the create again
-                if copy is None:
-                    if address:
-                        self.doing = 'restore the address of integration %r after the copy failed (%s)' % (integration['name'], err)
-                        self.client.put(original_path, {'integration': {'integration_email': address}})
-                    raise
-        self.doing = 'delete the original of integration %r after copying it to %r' % (integration['name'], destination['name'])
-        self.client.delete(original_path)
-        return self.finish(destination, copy, moved=True, key_changed=True, before=integration)
+    def shows_write(self, plan, read, changes):
+        return read is not None and all((read.get(k) or {}).get('id') == v['id'] if k == 'service' else read.get(k) == v
+                                        for k, v in (changes or {}).items())
 
-    def copy_made_despite(self, err, destination, name):
-        """After a create whose answer was lost, the copy it made, if it made one (read back by name)."""
-        if not err.ambiguous:
-            return None
-        self.doing = 're-read %r after a failed create' % destination['name']
+    def create(self, plan, desired):
+        """By recreating: the copy on the destination (whose key is new)."""
+        body = dict(desired)
+        body['service'] = {'id': plan.context['destination']['id'], 'type': 'service_reference'}
+        with doing('create the copy of integration %r on %r' % (plan.current['name'], plan.context['destination']['name'])):
+            return self.client.post(integration_path(plan.context['destination']['id']), {'integration': body})['integration']
 
-        def find_copy():
-            reread = resolve_service(self.client, destination['id'], 'to_service', INCLUDES)
-            made = [i for i in reread.get('integrations') or [] if i['name'] == name]
-            return made[-1] if made else None
+    def twins(self, plan):
+        destination = plan.context['destination']
+        read = resolve_service(self.client, destination['id'], 'to_service', INCLUDES)
+        name = plan.desired['name']
+        return [i for i in read.get('integrations') or []
+                if i.get('name') == name and (i.get('vendor') or {}).get('id') == (plan.desired.get('vendor') or {}).get('id')
+                and (plan.desired.get('vendor') or i.get('type') == plan.desired.get('type'))]
 
-        return self.reread_after_failed_create(err, find_copy)
+    def delete(self, plan, obj):
+        service_id = (obj.get('service') or {}).get('id') or plan.context['source']['id']
+        self.client.delete(integration_path(service_id, obj['id']))
 
-    def finish(self, destination, integration, moved=False, key_changed=False, before=None):
-        self.result.update(moved=moved, key_changed=key_changed, integration=integration, changed=moved)
-        if moved and self.task.diff:
-            fields = ['service'] + (['name'] if before.get('name') != integration.get('name') else [])
-            self.result['diff'] = {'before': {f: short(before.get(f)) for f in fields},
-                                   'after': {f: short(integration.get(f)) for f in fields}}
-        return dict(self.result)
+    def is_name_conflict(self, err):
+        return False
+
+    def warn_look_alike(self, plan):
+        """The copy has the original's name: nothing to warn about."""
+
+    # -- the result ------------------------------------------------------------------------------
+
+    def result_fields(self, plan):
+        moved = plan.action in ('update', 'replace') and 'service' in plan.changes
+        fields = {'moved': moved, 'key_changed': plan.action == 'replace' and key_changed(plan.current, plan.result),
+                  'settings_differences': plan.notes.get('settings_differences', []),
+                  'open_incidents': plan.notes.get('open_incidents')}
+        if plan.action == 'replace' and self.check_mode:
+            fields['key_changed'] = True
+        return fields
+
+    def reported(self, plan, obj):
+        return present_integration(obj, return_key=self.params['return_key']) if obj else obj
+
+    def shown(self, fields):
+        return {k: short(v) for k, v in fields.items()}
+
+    def plan_diff(self, plan):
+        if not plan.changes:
+            return {}, {}
+        fields = ['service'] + (['name'] if plan.current.get('name') != (plan.result or {}).get('name') else [])
+        return ({f: short(plan.current.get(f)) for f in fields}, {f: short((plan.result or {}).get(f)) for f in fields})
+
+    def failure_notes(self, plan):
+        return self.result_fields(plan)
 
 
 def reference(service):

@@ -18,7 +18,15 @@ import time
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyError
 from ansible_collections.oncall.pagerduty.plugins.module_utils._escalation_policy import find_user_by_email
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PREDICTED, Resource, env_fallback
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
+    PREDICTED,
+    STATE_OPTION,
+    Field,
+    Resource,
+    doing,
+    env_fallback,
+    reference_name,
+)
 from ansible_collections.oncall.pagerduty.plugins.module_utils._service import resolve_or_predict_service
 
 UTC = datetime.timezone.utc
@@ -95,19 +103,29 @@ def present_window(window):
 
 # -- the kind --------------------------------------------------------------------------------------
 
+def services_from_api(refs):
+    return sorted(reference_name(r) for r in refs or [])
+
+
 class MaintenanceWindowResource(Resource):
-    """A maintenance window, identified by its description and its exact set of services, ongoing or future."""
+    """A maintenance window, identified by its description and its exact set of services, ongoing or future.
+
+    PagerDuty keeps no two windows apart by these, so the engine settles the windows that runs create at the same
+    moment (the oldest, by sequence number, stays).
+    """
 
     result_key = 'maintenance_window'
-    argument_spec = dict(
-        services=dict(type='list', elements='str', required=True),
-        description=dict(type='str', required=True),
+    fields = (
+        Field('services', dict(type='list', elements='str', required=True), from_api=services_from_api, reference=True),
+        Field('description', dict(type='str', required=True)),
+    )
+    options = dict(
         start=dict(type='str', default=NOW),
         end=dict(type='str'),
         duration_minutes=dict(type='int'),
         teams=dict(type='list', elements='str'),
         from_email=dict(type='str', fallback=(env_fallback, ['PAGERDUTY_FROM_EMAIL'])),
-        state=dict(type='str', default='present', choices=['absent', 'present']),
+        state=STATE_OPTION,
     )
     option_rules = dict(mutually_exclusive=[('end', 'duration_minutes')],
                         required_if=[('state', 'present', ('end', 'duration_minutes'), True)])
@@ -115,11 +133,13 @@ class MaintenanceWindowResource(Resource):
 
     def __init__(self, task, client=None):
         super().__init__(task, client)
-        self.windows = []
         # PagerDuty's clock (its Date header) when the windows were read, and this process's clock then:
         # "now", "ongoing" and "past" are PagerDuty's, whatever the controller's clock says.
         self.server_time = None
         self.read_at = None
+
+    def label(self):
+        return 'maintenance window'
 
     # -- validation before any request -----------------------------------------------------------
 
@@ -197,7 +217,8 @@ class MaintenanceWindowResource(Resource):
         PagerDuty's clock as well.
         """
         query = {'filter': 'open', 'query': self.params['description']}
-        windows = list(self.client.paginate('/maintenance_windows', 'maintenance_windows', query))
+        with doing('look up the maintenance windows'):
+            windows = list(self.client.paginate('/maintenance_windows', 'maintenance_windows', query))
         self.note_server_time(self.client.last_page_headers)
         found = [present_window(w) for w in windows if self.identifies(w)]
         return sorted(found, key=lambda w: (w['start_time'], w['id']))
@@ -205,25 +226,22 @@ class MaintenanceWindowResource(Resource):
     def started(self, window):
         return as_time(window['start_time']) <= self.now()
 
-    def find(self):
-        self.windows = self.open_windows()
-        return self.choose(self.windows)
+    def find(self, plan):
+        windows = plan.context['windows'] = self.open_windows()
+        if self.params['state'] == 'absent':
+            return None  # every window of the identity ends: see plan_steps
+        return self.choose(windows)
 
-    def run(self):
-        self.doing = 'look up the maintenance window'
-        self.windows = self.open_windows()
-        if self.state() == 'absent':
-            return self.ensure_ended(self.windows)
-        if self.is_over():
-            given = 'end' if self.params['end'] is not None else 'duration_minutes'
-            self.warn('%s: the maintenance window the task describes ended at %s; there is nothing to do (PagerDuty '
-                      'keeps past windows as they were).' % (self.option(given), utc_text(self.wanted_end(None))))
-            return self.exit(changed=False, **{self.result_key: {}})
-        current = self.choose(self.windows)
-        desired = self.desired(current)
-        if current is None:
-            return self.ensure_created(desired)
-        return super().ensure_updated(current, desired, changed=False)
+    def twins(self, plan):
+        return self.open_windows()
+
+    def moot(self, plan):
+        if self.params['state'] == 'absent' or not self.is_over():
+            return False
+        given = 'end' if self.params['end'] is not None else 'duration_minutes'
+        self.warn('%s: the maintenance window the task describes ended at %s; there is nothing to do (PagerDuty '
+                  'keeps past windows as they were).' % (self.option(given), utc_text(self.wanted_end(None))))
+        return True
 
     def choose(self, windows):
         """The window the task is about among those of its identity, or None.
@@ -278,7 +296,8 @@ class MaintenanceWindowResource(Resource):
     def present(self, obj):
         return present_window(obj)
 
-    def desired(self, current):
+    def desired(self, plan):
+        current = plan.current
         if current is not None:
             self.check_teams(current.get('teams') or [])
             start = current['start_time'] if self.start_satisfied(current) else self.wanted_start()
@@ -316,79 +335,86 @@ class MaintenanceWindowResource(Resource):
                       % (self.option('teams'), ', '.join(name for dummy, name in actual) or 'no team',
                          ', '.join(wanted) or 'no team'))
 
-    def check_create(self, desired):
+    def check_create(self, plan):
         """PagerDuty refuses a create whose From header is not a user of the account ('Requester User Not
         Found'): one read says so before the write, and lets check mode predict it."""
         self.client.from_header(self.option('from_email'))  # fails, naming the option, without a sender
-        self.doing = 'find the user whose email from_email gives'
-        find_user_by_email(self.client, self.client.from_email.strip(), self.option('from_email'),
-                           why='PagerDuty records a window as made by a user of the account')
+        with doing('find the user whose email from_email gives'):
+            find_user_by_email(self.client, self.client.from_email.strip(), self.option('from_email'),
+                               why='PagerDuty records a window as made by a user of the account')
 
-    def check_update(self, current, changes):
-        if 'start_time' in changes and self.started(current):
+    def check_update(self, plan):
+        current = plan.current
+        if 'start_time' in plan.changes and self.started(current):
             self.fail('%s: the maintenance window %s has been ongoing since %s, and PagerDuty cannot move the start of a '
                       'window that has started. Give a start in the past (or now), or end the window with state: absent '
                       'first.' % (self.option('start'), current['id'], current['start_time']))
 
-    def predict_create(self, desired):
-        return dict(desired, type='maintenance_window', id=None)
+    def warn_look_alike(self, plan):
+        """A window's identity is its description and its services: no name to mistake."""
 
-    @staticmethod
-    def body(fields):
+    def predict_create(self, plan):
+        return dict(plan.desired, type='maintenance_window', id=None)
+
+    def body(self, fields):
         body = dict(fields, type='maintenance_window')
         if 'services' in body:
             body['services'] = [{'id': s['id'], 'type': 'service_reference'} for s in body['services']]
         return {'maintenance_window': body}
 
-    def create(self, desired):
+    def create(self, plan, desired):
         headers = self.client.from_header(self.option('from_email'))
         return self.client.post('/maintenance_windows', self.body(desired), headers=headers)['maintenance_window']
 
-    def read_back(self, obj):
+    def read_back(self, plan, obj):
         return self.client.get_object('maintenance_windows', 'maintenance_window', obj['id'])
 
-    def update(self, current, changes):
+    def update(self, plan, current, changes):
         try:
             return self.client.put('/maintenance_windows/%s' % current['id'], self.body(changes))['maintenance_window']
         except PagerDutyError as err:
-            if err.status not in (400, 404) or not self.ended_meanwhile(current):
+            if err.status not in (400, 404) or not self.ended_meanwhile(plan, current):
                 raise
         # The window ended (or went) between the read and this write: the task's window is a new one.
         self.warn('The maintenance window %s ended while this task ran; a new window was created for the times asked.'
                   % current['id'])
-        self.doing = 'create the maintenance window'
-        return self.create({'description': current['description'], 'services': current['services'],
-                            'start_time': self.wanted_start(), 'end_time': utc_text(self.wanted_end(None))})
+        with doing('create the maintenance window'):
+            return self.create(plan, {'description': current['description'], 'services': current['services'],
+                                      'start_time': self.wanted_start(), 'end_time': utc_text(self.wanted_end(None))})
 
-    def ended_meanwhile(self, window):
+    def ended_meanwhile(self, plan, window):
         """True when `window` is gone or over now."""
-        self.doing = 'read the maintenance window %s again' % window['id']
-        read = self.read_back(window)
+        with doing('read the maintenance window %s again' % window['id']):
+            read = self.read_back(plan, window)
         return read is None or as_time(read['end_time']) <= self.now()
 
-    def ensure_updated(self, current, desired, changed):
-        # After a create whose answer was lost, the window found is compared with what the task wants of *it*
-        # (a window made "now" started when PagerDuty received it, not when the request left).
-        if 'description' in desired:
-            desired = self.desired(current)
-        return super().ensure_updated(current, desired, changed)
+    # -- state absent: the windows of the identity end ---------------------------------------------
 
-    def ensure_ended(self, windows):
+    def plan_steps(self, plan):
         """End the ongoing windows of this identity now and delete the future ones."""
-        ended, deleted = [], []
+        if self.params['state'] != 'absent':
+            return
+        windows = plan.context['windows']
+        ended, deleted = plan.notes.setdefault('ended', []), plan.notes.setdefault('deleted', [])
         for window in windows:
             happened = self.started(window)
-            if not self.check_mode and not self.end_or_delete(window):
-                continue
-            (ended if happened else deleted).append(window['id'])
-        before = [self.settable(w) for w in windows]
-        return self.exit(changed=bool(ended or deleted), ended=ended, deleted=deleted,
-                         diff=self.diff(before[0] if len(before) == 1 else {'maintenance_windows': before}, {}),
-                         **{self.result_key: {}})
+            done = ended if happened else deleted
+
+            def apply(plan, window=window, done=done):
+                if self.end_or_delete(window):
+                    done.append(window['id'])
+
+            def predict(plan, window=window, done=done):
+                done.append(window['id'])
+
+            plan.step('%s the maintenance window %s' % ('end' if happened else 'delete', window['id']), apply,
+                      predict=predict)
+        before = [{k: v for k, v in w.items() if k in self.settable_fields} for w in windows]
+        if before:
+            plan.diff_before.update(before[0] if len(before) == 1 else {'maintenance_windows': before})
 
     def end_or_delete(self, window):
         """DELETE ends an ongoing window and deletes a future one; False when it was over already."""
-        self.doing = 'end the maintenance window %s' % window['id']
         try:
             self.client.delete('/maintenance_windows/%s' % window['id'])
         except PagerDutyError as err:
@@ -399,9 +425,15 @@ class MaintenanceWindowResource(Resource):
             return as_time(window['end_time']) > self.now()
         return True
 
+    def result_fields(self, plan):
+        if self.params['state'] != 'absent':
+            return {}
+        return {'ended': plan.notes.get('ended', []), 'deleted': plan.notes.get('deleted', []),
+                'changed': bool(plan.notes.get('ended') or plan.notes.get('deleted'))}
+
     # -- presentation ----------------------------------------------------------------------------
 
-    def diff(self, before, after):
+    def shown(self, fields):
         """Services are shown by name: a diff holds no IDs."""
         def named(fields):
             shown = dict(fields)
@@ -410,4 +442,4 @@ class MaintenanceWindowResource(Resource):
             if 'maintenance_windows' in shown:
                 shown['maintenance_windows'] = [named(w) for w in shown['maintenance_windows']]
             return shown
-        return super().diff(named(before), named(after))
+        return named(fields)

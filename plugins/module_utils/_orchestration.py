@@ -26,7 +26,8 @@ except ImportError:  # pragma: no cover - ansible-core always has it
     BOOLEANS_TRUE, BOOLEANS_FALSE = frozenset(('true', 'yes', '1')), frozenset(('false', 'no', '0'))
 
 # Global orchestrations have UUIDs (the OpenAPI description's examples), not the P-style IDs of other objects.
-_ORCHESTRATION_ID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
+ORCHESTRATION_ID_PATTERN = r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+_ORCHESTRATION_ID = re.compile(ORCHESTRATION_ID_PATTERN)
 START_SET = 'start'
 UNROUTED = 'unrouted'
 # PagerDuty's Event Orchestration guide: "Rulesets can have up to 25 rules"; more need nested sets.

@@ -6,11 +6,9 @@
 
 PagerDuty's router is one object with one list of rules (GET and PUT /event_orchestrations/{id}/router,
 without any version check on the PUT), so several teams adding their routes to one router can undo
-each other's. This kind reads the router, changes only its own route (found by its label), writes
-the router back with every other rule as it was, in its order, and then reads it again: when another
-writer replaced the router in between and this route is gone, it merges again into what is there
-now, within the retry budget. A second look a moment later catches a write that was still on its
-way when the first look was taken.
+each other's. This kind changes only its own route (found by its label) and leaves every other rule as
+it was, in its order; the engine's shared write (Resource.write_shared) merges into a fresh read each
+time and confirms that the route survived every write that was in flight.
 
 Used by pd_event_orchestration_route.
 """
@@ -18,6 +16,7 @@ Used by pd_event_orchestration_route.
 from __future__ import annotations
 
 import copy
+import json
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._orchestration import (
     START_SET,
@@ -33,46 +32,53 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._orchestration im
     rules_of,
     surface_warnings,
 )
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PREDICTED, Resource
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
+    PREDICTED,
+    STATE_OPTION,
+    Field,
+    Resource,
+    SharedWrite,
+    doing,
+)
 from ansible_collections.oncall.pagerduty.plugins.module_utils._service import find_service, resolve_or_predict_service
 
 POSITIONS = ('first', 'last')
-# How long after a confirmed write the router is read once more: a concurrent write that was still in
-# flight (sent from an older copy of the router) lands within this time in practice.
-CONFIRM_AFTER_SECONDS = 1.0
+
+
+def router_version(router):
+    """What changes with every write of a router: its version, and its contents."""
+    return json.dumps([router.get(k) for k in ('version', 'sets', 'catch_all')], sort_keys=True)
 
 
 class OrchestrationRouteResource(Resource):
     """A route of a global orchestration's router to a service, identified by its label."""
 
     result_key = 'route'
-    argument_spec = dict(
+    fields = (Field('label'), Field('service'), Field('conditions', dict(type='list', elements='raw')))
+    options = dict(
         orchestration=dict(type='str', required=True),
-        service=dict(type='str'),
-        label=dict(type='str'),
-        conditions=dict(type='list', elements='raw'),
         position=dict(type='raw'),
-        state=dict(type='str', default='present', choices=['absent', 'present']),
+        state=STATE_OPTION,
     )
     option_rules = dict(required_if=[('state', 'present', ('service',))], required_one_of=[('service', 'label')])
     settable_fields = ('label', 'service', 'conditions', 'index')
+    # The shared write confirms the route in the router itself.
+    settles = False
 
     def __init__(self, task, client=None):
         super().__init__(task, client)
-        self.orchestration = None
-        self.router = None
-        self.service = None
-        self.label = None
         self.position = None            # (first | last | before, label or None), from validate()
         self.wanted_conditions = None   # the conditions the task gives, as PagerDuty takes them
-        self.conditions = None          # the conditions the route is written with
-        self.router_writes = 0
+
+    def label(self):
+        return 'route'
 
     # -- validation before any request -----------------------------------------------------------
 
     def validate(self):
         params = self.params
         self.fail_if_blank('orchestration', 'service', 'label')
+        self.check_name('label', params['label'])
         if self.state() == 'absent':
             given = [self.option(o) for o in ('conditions', 'position') if params[o] is not None]
             if given:
@@ -98,50 +104,58 @@ class OrchestrationRouteResource(Resource):
 
     # -- finding ---------------------------------------------------------------------------------
 
-    def find(self):
+    def locate(self):
+        """The orchestration, its router as it is now, the route's target service and its label."""
         params = self.params
-        self.doing = 'find the event orchestration %r' % params['orchestration']
-        found, listing = find_orchestration(self.client, params['orchestration'], self.option('orchestration'))
+        with doing('find the event orchestration %r' % params['orchestration']):
+            found, listing = find_orchestration(self.client, params['orchestration'], self.option('orchestration'))
+        context = {'orchestration': found, 'router': None, 'service': None}
         if found is None and self.state() == 'absent':
-            return None  # no orchestration, so no route in it
+            return context  # no orchestration, so no route in it
         if found is None and not self.check_mode:
             self.fail(orchestration_not_found(self.client, params['orchestration'], self.option('orchestration'), listing))
         if found is None:
-            self.orchestration = self.predicted_parent(params['orchestration'], self.option('orchestration'),
-                                                       'event_orchestration')
-            self.router = empty_path({'route_to': UNROUTED})
+            context['orchestration'] = self.predicted_parent(params['orchestration'], self.option('orchestration'),
+                                                             'event_orchestration')
+            context['router'] = empty_path({'route_to': UNROUTED})
         else:
-            self.orchestration = found
-            self.router = self.read_router()
+            context['router'] = self.read_router(context)
         if params['service'] is not None and not (self.state() == 'absent' and params['label']):
-            self.service = self.target_service()
-        self.label = params['label'] or (self.service or {}).get('name') or params['service']
-        return self.route_in(rules_of(self.router))
+            context['service'] = self.target_service()
+        context['label'] = params['label'] or (context['service'] or {}).get('name') or params['service']
+        return context
 
     def target_service(self):
         value = self.params['service']
         if self.state() == 'absent':
-            self.doing = 'find the service %r' % value
-            return find_service(self.client, value, self.option('service'))  # none: its route is found by its name
+            with doing('find the service %r' % value):
+                return find_service(self.client, value, self.option('service'))  # none: its route is found by its name
         return resolve_or_predict_service(self, value, self.option('service'))
 
-    def read_router(self):
-        if self.orchestration.get(PREDICTED):
-            return self.router
-        self.doing = 'read the router of the event orchestration %r' % self.orchestration['name']
-        router = orchestration_path(self.client, '/event_orchestrations/%s/router' % self.orchestration['id'])
+    def read_router(self, context):
+        orchestration = context['orchestration']
+        if orchestration.get(PREDICTED):
+            return context['router']
+        with doing('read the router of the event orchestration %r' % orchestration['name']):
+            router = orchestration_path(self.client, '/event_orchestrations/%s/router' % orchestration['id'])
         if router is None:
             self.fail('%s: the event orchestration %r was deleted while the task ran'
-                      % (self.option('orchestration'), self.orchestration['name']))
+                      % (self.option('orchestration'), orchestration['name']))
         return router
 
-    def route_in(self, rules):
+    def find(self, plan):
+        if plan.context['orchestration'] is None:
+            return None
+        return self.route_in(plan, rules_of(plan.context['router']))
+
+    def route_in(self, plan, rules):
         """This route (the rule with its label) as results show it, or None."""
-        found = [index for index, rule in enumerate(rules) if rule.get('label') == self.label]
+        label = plan.context['label']
+        found = [index for index, rule in enumerate(rules) if rule.get('label') == label]
         if len(found) > 1:
             self.fail('%s: the router of %r has %d rules labelled %r (rules %s); rename all but one in PagerDuty, since '
                       'routes are told apart by their labels'
-                      % (self.option('label'), self.orchestration['name'], len(found), self.label,
+                      % (self.option('label'), plan.context['orchestration']['name'], len(found), label,
                          ', '.join(str(i + 1) for i in found)))
         if not found:
             return None
@@ -149,50 +163,55 @@ class OrchestrationRouteResource(Resource):
         target = (rule.get('actions') or {}).get('route_to')
         if not target:
             self.fail('%s: the rule labelled %r in the router of %r is not a route to one service (a dynamic route?); '
-                      'give this route another label' % (self.option('label'), self.label, self.orchestration['name']))
+                      'give this route another label' % (self.option('label'), label, plan.context['orchestration']['name']))
         service = {'id': target}
-        if self.service is not None and self.service.get('id') == target:
-            service['summary'] = self.service['name']
-        return {'id': rule.get('id'), 'label': self.label, 'service': service,
+        wanted = plan.context.get('service')
+        if wanted is not None and wanted.get('id') == target:
+            service['summary'] = wanted['name']
+        return {'id': rule.get('id'), 'label': label, 'service': service,
                 'conditions': comparable_rule(rule)['conditions'], 'disabled': bool(rule.get('disabled')),
                 'index': found[0]}
 
     # -- desired state ---------------------------------------------------------------------------
 
-    def desired(self, current):
+    def desired(self, plan):
+        current = plan.current
+        label = plan.context['label']
         conditions = self.wanted_conditions
         if conditions is None:
             conditions = current['conditions'] if current else []
             if current is None:
                 self.warn('%s: not given, so the route %r matches every event that reaches it, and routes placed after '
-                          'it receive none' % (self.option('conditions'), self.label))
-        self.conditions = conditions
-        rules = rules_of(self.router)
-        self.check_one_route_per_service(rules)
-        index = self.target_index(rules)
-        self.warn_if_shadowed([r for r in rules if r.get('label') != self.label][:index])
-        return {'label': self.label, 'service': {'id': self.service['id'], 'summary': self.service['name']},
+                          'it receive none' % (self.option('conditions'), label))
+        rules = rules_of(plan.context['router'])
+        self.check_one_route_per_service(plan, rules)
+        index = self.target_index(plan, rules)
+        self.warn_if_shadowed([r for r in rules if r.get('label') != label][:index], label)
+        service = plan.context['service']
+        return {'label': label, 'service': {'id': service['id'], 'summary': service['name']},
                 'conditions': conditions, 'index': index}
 
-    def check_one_route_per_service(self, rules):
+    def check_one_route_per_service(self, plan, rules):
         # PagerDuty's Event Orchestration guide: "There can only be one routing rule per service per Event Orchestration."
+        service, label = plan.context['service'], plan.context['label']
         for rule in rules:
-            if rule.get('label') != self.label and (rule.get('actions') or {}).get('route_to') == self.service['id'] \
-                    and self.service['id'] is not None:
+            if rule.get('label') != label and (rule.get('actions') or {}).get('route_to') == service['id'] \
+                    and service['id'] is not None:
                 self.fail('%s: the router of %r already routes to the service %r, with the route labelled %r; PagerDuty '
                           'allows one route per service in an orchestration. Manage that route with label: %r, or '
-                          'remove it first.' % (self.option('service'), self.orchestration['name'], self.service['name'],
-                                                rule.get('label'), rule.get('label')))
+                          'remove it first.' % (self.option('service'), plan.context['orchestration']['name'],
+                                                service['name'], rule.get('label'), rule.get('label')))
 
-    def target_index(self, rules):
+    def target_index(self, plan, rules):
         """Where the route goes among the router's rules: where it is, unless position says otherwise."""
+        label = plan.context['label']
         labels = [r.get('label') for r in rules]
-        others = [label for label in labels if label != self.label]
-        here = labels.index(self.label) if self.label in labels else None
+        others = [other for other in labels if other != label]
+        here = labels.index(label) if label in labels else None
         if self.position is None:
             return len(others) if here is None else here
         kind, anchor = self.position
-        if anchor == self.label:
+        if anchor == label:
             self.fail('%s.before: %r is the label of this route itself' % (self.option('position'), anchor))
         if kind == 'first':
             return 0
@@ -200,99 +219,88 @@ class OrchestrationRouteResource(Resource):
             return len(others)
         if anchor not in others:
             self.fail('%s.before: no route of the router of %r is labelled %r; its routes are %s'
-                      % (self.option('position'), self.orchestration['name'], anchor,
-                         ', '.join(repr(label) for label in others) or 'none'))
+                      % (self.option('position'), plan.context['orchestration']['name'], anchor,
+                         ', '.join(repr(other) for other in others) or 'none'))
         if here is not None and here < labels.index(anchor):
             return here  # before it already
         return others.index(anchor)
 
-    def warn_if_shadowed(self, before):
+    def warn_if_shadowed(self, before, label):
         for rule in before:
             if not rule.get('disabled') and not rule.get('conditions') and (rule.get('actions') or {}).get('route_to'):
                 self.warn('%s: the route %r comes first and matches every event, so the route %r receives none; give '
-                          'position: before: %r' % (self.option('position'), rule.get('label'), self.label,
-                                                    rule.get('label')))
+                          'position: before: %r' % (self.option('position'), rule.get('label'), label, rule.get('label')))
                 return
 
-    # -- writing ---------------------------------------------------------------------------------
+    def predict_create(self, plan):
+        return dict(plan.desired, id=None, disabled=False)
 
-    def placed(self, rules):
+    # -- writing: the router is shared -----------------------------------------------------------
+
+    def placed(self, plan, rules):
         """The rules with this route in its place, written as the task says; every other rule as it was."""
-        existing = next((r for r in rules if r.get('label') == self.label), None)
-        route = {'label': self.label, 'conditions': self.conditions, 'actions': {'route_to': self.service['id']},
-                 'disabled': bool((existing or {}).get('disabled'))}
+        label = plan.context['label']
+        existing = next((r for r in rules if r.get('label') == label), None)
+        route = {'label': label, 'conditions': plan.desired['conditions'],
+                 'actions': {'route_to': plan.context['service']['id']}, 'disabled': bool((existing or {}).get('disabled'))}
         if existing and existing.get('id'):
             route['id'] = existing['id']
-        self.check_one_route_per_service(rules)
-        index = self.target_index(rules)
+        self.check_one_route_per_service(plan, rules)
+        index = self.target_index(plan, rules)
         others = [r for r in rules if r is not existing]
         others.insert(index, route)
         return others
 
-    def shows_route(self, rules):
-        route = self.route_in(rules)
-        return route is not None and route['service']['id'] == self.service['id'] and route['conditions'] == self.conditions
+    def has_route(self, plan, rules):
+        """True when `rules` hold the route as the task wants it (its service, conditions and place)."""
+        route = self.route_in(plan, rules)
+        return (route is not None and route['service']['id'] == plan.context['service']['id']
+                and route['conditions'] == plan.desired['conditions']
+                and (self.position is None or route['index'] == self.target_index(plan, rules)))
 
-    def create(self, desired):
-        return self.route_in(rules_of(self.write_router(self.placed, self.shows_route)))
+    def router_write(self, plan, change, done):
+        """The shared write of the router: `change(rules)` puts this task's change in, `done(rules)` sees it."""
+        orchestration = plan.context['orchestration']
+        path = '/event_orchestrations/%s/router' % orchestration['id']
 
-    def update(self, current, changes):
-        return self.route_in(rules_of(self.write_router(self.placed, self.shows_route)))
+        def read():
+            plan.context['router'] = self.read_router(plan.context)
+            return plan.context['router']
 
-    def delete(self, current):
-        self.write_router(lambda rules: [r for r in rules if r.get('label') != self.label],
-                          lambda rules: self.route_in(rules) is None)
+        def merged(router):
+            if done(rules_of(router)):
+                return None
+            body = copy_path(router)
+            body['sets'] = [{'id': START_SET, 'rules': change(copy.deepcopy(rules_of(router)))}]
+            return body
 
-    def write_router(self, change, done):
-        """Write `change` of the router, and make sure it stays: `done(rules)` says whether the router shows it.
+        def write(body):
+            with doing('update the router of the event orchestration %r' % orchestration['name']):
+                surface_warnings(self, self.client.put(path, {'orchestration_path': body}))
 
-        When a read after the write shows the router without it (another writer replaced the router from an
-        older copy), the change is merged into the router as it is now and written again, within the
-        retry budget.
-        """
-        base = self.router
-        attempt = 0
-        while True:
-            body = copy_path(base)
-            body['sets'] = [{'id': START_SET, 'rules': change(copy.deepcopy(rules_of(base)))}]
-            self.doing = 'update the router of the event orchestration %r' % self.orchestration['name']
-            surface_warnings(self, self.client.put('/event_orchestrations/%s/router' % self.orchestration['id'],
-                                                   {'orchestration_path': body}))
-            self.router_writes += 1
-            latest = self.read_after(base)
-            if self.same_router(latest, base):
-                self.fail('%s: PagerDuty took the new router of %r, but its reads did not show it within the retry budget '
-                          '(retry_timeout); run the task again to confirm the route'
-                          % (self.option('orchestration'), self.orchestration['name']))
-            if done(rules_of(latest)):
-                latest = self.read_again_later(latest)
-                if done(rules_of(latest)):
-                    self.router = latest
-                    return latest
-            if self.client.budget.wait(self.client.budget.backoff(attempt), attempt):
-                self.fail('%s: the router of %r was replaced by other writers each time this route was written (%d '
-                          'times); nothing of this task is in it now. Run the task again, or raise retries and '
-                          'retry_timeout.' % (self.option('orchestration'), self.orchestration['name'], self.router_writes))
-            attempt += 1
-            base = self.read_router()  # as it is now: merging into the copy read before the wait could undo later writes
+        return self.write_shared(plan, SharedWrite('router of %r' % orchestration['name'], self.option('orchestration'),
+                                                   read, merged, lambda router: done(rules_of(router)), write,
+                                                   router_version))
 
-    @staticmethod
-    def same_router(one, other):
-        return [one.get(k) for k in ('version', 'sets', 'catch_all')] == [other.get(k) for k in ('version', 'sets', 'catch_all')]
+    def create(self, plan, desired):
+        router = self.router_write(plan, lambda rules: self.placed(plan, rules), lambda rules: self.has_route(plan, rules))
+        return self.route_in(plan, rules_of(router))
 
-    def read_after(self, base):
-        """The router once reads show a write made after `base` was read (PagerDuty's reads lag its writes)."""
-        self.doing = 'read the router of the event orchestration %r back' % self.orchestration['name']
-        return self.wait_until(self.read_router, lambda router: not self.same_router(router, base),
-                               'reading back the router of %r' % self.orchestration['name'])
+    def update(self, plan, current, changes):
+        return self.create(plan, plan.desired)
 
-    def read_again_later(self, latest):
-        if self.client.budget.wait(CONFIRM_AFTER_SECONDS, 0):
-            return latest  # no time left in the budget for a second look
-        return self.read_router()
+    def delete(self, plan, obj):
+        label = plan.context['label']
+        self.router_write(plan, lambda rules: [r for r in rules if r.get('label') != label],
+                          lambda rules: not any(r.get('label') == label for r in rules))
 
-    def exit(self, **result):
-        result['orchestration'] = ({} if self.orchestration is None
-                                   else {'id': self.orchestration['id'], 'name': self.orchestration['name']})
-        result['router_writes'] = self.router_writes
-        return super().exit(**result)
+    def check_update(self, plan):
+        """Route labels are unique by construction (a duplicate fails when found)."""
+
+    def warn_look_alike(self, plan):
+        """Labels are the task's own: nothing to warn about."""
+
+    def result_fields(self, plan):
+        orchestration = plan.context.get('orchestration')
+        return {'orchestration': {} if orchestration is None else {'id': orchestration['id'], 'name': orchestration['name']},
+                'router_writes': plan.notes.get('writes', 0)}

@@ -20,14 +20,19 @@ except ImportError:  # Python 3.8 and older have no IANA database module: time z
 from ansible_collections.oncall.pagerduty.plugins.module_utils._custom_field import (
     desired_custom_field_values,
     read_custom_field_values,
+    values_shown,
     write_custom_field_values,
 )
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
-    IDENTITY_OPTIONS,
     IDENTITY_RULES,
     PREDICTED,
+    RENAME_OPTIONS,
+    Collection,
+    Field,
     Kind,
     Resource,
+    doing,
+    reference_name,
 )
 from ansible_collections.oncall.pagerduty.plugins.module_utils._vendor import sort_by_name
 
@@ -46,45 +51,9 @@ ENABLED_STATUSES = ('active', 'warning', 'critical', 'maintenance')
 # What a service shows as its alert_grouping_parameters when an Alert Grouping Setting holds its grouping.
 GROUPING_SETTING_REFERENCE = 'alert_grouping_setting_reference'
 
-SERVICE_SETTINGS_SPEC = dict(
-    description=dict(type='str'),
-    escalation_policy=dict(type='str'),
-    teams=dict(type='list', elements='str'),
-    status=dict(type='str', choices=['active', 'disabled']),
-    auto_resolve_timeout=dict(type='int'),
-    acknowledgement_timeout=dict(type='int'),
-    incident_urgency_rule=dict(type='dict', options=dict(
-        type=dict(type='str', required=True, choices=['constant', 'use_support_hours']),
-        urgency=dict(type='str', choices=URGENCY_CHOICES),
-        during_support_hours=dict(type='str', choices=URGENCY_CHOICES),
-        outside_support_hours=dict(type='str', choices=URGENCY_CHOICES),
-    )),
-    support_hours=dict(type='dict', options=dict(
-        time_zone=dict(type='str', required=True),
-        start_time=dict(type='str', required=True),
-        end_time=dict(type='str', required=True),
-        days_of_week=dict(type='list', elements='int', required=True),
-    )),
-    scheduled_actions=dict(type='list', elements='dict', options=dict(
-        at=dict(type='str', required=True, choices=['support_hours_start', 'support_hours_end']),
-        to_urgency=dict(type='str', default='high', choices=['high']),
-    )),
-    alert_grouping_parameters=dict(type='dict', options=dict(
-        type=dict(type='str', required=True, choices=['content_based', 'intelligent', 'none', 'time']),
-        config=dict(type='dict', options=dict(
-            timeout=dict(type='int'),
-            time_window=dict(type='int'),
-            aggregate=dict(type='str', choices=['all', 'any']),
-            fields=dict(type='list', elements='str'),
-        )),
-    )),
-    auto_pause_notifications_parameters=dict(type='dict', options=dict(
-        enabled=dict(type='bool', required=True),
-        timeout=dict(type='int', choices=[0, 120, 180, 300, 600, 900]),
-    )),
-    alert_creation=dict(type='str', choices=['create_alerts_and_incidents', 'create_incidents']),
-    custom_fields=dict(type='dict'),
-)
+# PagerDuty's limit of a service's name (the web app's, which terraform-provider-pagerduty validates too).
+SERVICE_NAME_MAX = 255
+SERVICES = Collection('/services', 'service', name_filter='name', name_limit=SERVICE_NAME_MAX)
 
 
 # -- finding and showing ---------------------------------------------------------------------------
@@ -143,12 +112,12 @@ def find_service(client, value, option, includes=()):
     return client.find('services', value, option, 'service', **_lookup(includes))
 
 
-def resolve_or_predict_service(kind, value, option, client=None):
+def resolve_or_predict_service(kind, value, option, client=None, includes=()):
     """The service named or identified by `value`, for another kind's task (with `client`, default the
-    task's own); in check mode one that an earlier task of the run creates is predicted
-    (Resource.resolve_or_predict)."""
-    kind.doing = 'find the service %r' % value
-    return kind.resolve_or_predict('services', value, option, 'service', client=client, **_lookup(()))
+    task's own); in check mode one that an earlier task of the run creates, renames or changes is predicted
+    (Kind.resolve_or_predict)."""
+    with doing('find the service %r' % value):
+        return kind.resolve_or_predict('services', value, option, 'service', client=client, **_lookup(includes))
 
 
 def resolve_service(client, value, option, includes=()):
@@ -156,26 +125,173 @@ def resolve_service(client, value, option, includes=()):
     return client.resolve('services', value, option, 'service', **_lookup(includes))
 
 
+# -- the two-way mapping of a service's settings ---------------------------------------------------
+
+def status_to_api(kind, value, plan):
+    current = plan.current or {}
+    if value == 'active' and current.get('status') in ENABLED_STATUSES:
+        # Enabled already: warning, critical and maintenance describe its incidents, not a setting.
+        return current['status']
+    return value
+
+
+def urgency_rule_to_api(kind, rule, plan):
+    if rule['type'] == 'constant':
+        return {'type': 'constant', 'urgency': rule['urgency']}
+    if not kind.params['support_hours'] and not (plan.current or {}).get('support_hours'):
+        kind.fail('%s: required when incident_urgency_rule type is use_support_hours' % kind.option('support_hours'))
+    return {'type': 'use_support_hours',
+            'during_support_hours': {'type': 'constant', 'urgency': rule['during_support_hours']},
+            'outside_support_hours': {'type': 'constant', 'urgency': rule['outside_support_hours']}}
+
+
+def urgency_rule_from_api(rule):
+    if not rule:
+        return None
+    if rule.get('type') == 'constant':
+        return {'type': 'constant', 'urgency': rule.get('urgency')}
+    return {'type': 'use_support_hours',
+            'during_support_hours': (rule.get('during_support_hours') or {}).get('urgency'),
+            'outside_support_hours': (rule.get('outside_support_hours') or {}).get('urgency')}
+
+
+def support_hours_to_api(kind, hours, plan):
+    return {'type': 'fixed_time_per_day', 'time_zone': hours['time_zone'], 'start_time': full_time(hours['start_time']),
+            'end_time': full_time(hours['end_time']), 'days_of_week': sorted(set(hours['days_of_week']))}
+
+
+def support_hours_from_api(hours):
+    return {k: hours.get(k) for k in ('time_zone', 'start_time', 'end_time', 'days_of_week')} if hours else None
+
+
+def scheduled_actions_to_api(kind, actions, plan):
+    return [{'type': 'urgency_change', 'at': {'type': 'named_time', 'name': action['at']},
+             'to_urgency': action['to_urgency']} for action in actions]
+
+
+def scheduled_actions_from_api(actions):
+    return [{'at': (a.get('at') or {}).get('name'), 'to_urgency': a.get('to_urgency')} for a in actions or []] or None
+
+
+def grouping_to_api(kind, grouping, plan):
+    current = plan.current
+    held_by = grouping_held_by_setting(current)
+    if held_by:
+        # Parameters sent through /services would take the service out of the setting that holds it.
+        kind.warn('%s: the alert grouping of service %r is held by the Alert Grouping Setting %r (%s), so the task '
+                  'leaves it as it is; manage it with oncall.pagerduty.pd_alert_grouping_setting, or remove the '
+                  'option' % (kind.option('alert_grouping_parameters'), current['name'],
+                              held_by.get('summary') or held_by.get('id'), held_by.get('id')))
+        return None
+    if grouping['type'] == 'none':
+        return {'type': None}
+    config = {k: v for k, v in (grouping['config'] or {}).items() if v is not None}
+    current_config = ((current or {}).get('alert_grouping_parameters') or {}).get('config') or {}
+    if config.get('time_window') == 0 and recommended(current_config, 'time_window', 'recommended_time_window'):
+        config['time_window'] = current_config['time_window']  # 0 asked for the recommended window
+    return {'type': grouping['type'], 'config': config}
+
+
+def grouping_from_api(grouping):
+    """Grouping set on the service, in the option's form; nothing when unset or held by a setting."""
+    if not grouping or grouping.get('type') not in ('time', 'intelligent', 'content_based'):
+        return None
+    config = {k: v for k, v in (grouping.get('config') or {}).items() if k in ('timeout', 'time_window', 'aggregate', 'fields')}
+    return {'type': grouping['type'], 'config': config}
+
+
+def auto_pause_to_api(kind, pause, plan):
+    wanted = {'enabled': pause['enabled']}
+    if pause['enabled'] and pause['timeout'] is not None:
+        timeout = pause['timeout']
+        current_pause = (plan.current or {}).get('auto_pause_notifications_parameters') or {}
+        if timeout == 0 and recommended(current_pause, 'timeout', 'recommended_timeout'):
+            timeout = current_pause['timeout']  # 0 asked for the recommended timeout, which it holds
+        wanted['timeout'] = timeout
+    return wanted
+
+
+def auto_pause_from_api(pause):
+    if not pause:
+        return None
+    return {'enabled': pause.get('enabled'), 'timeout': pause.get('timeout') if pause.get('enabled') else None}
+
+
+def policy_to_api(kind, value, plan):
+    """The policy as a reference, looked up only when it is not the service's current one; its teams are kept in
+    the plan, for the check of `teams`."""
+    existing = (plan.current or {}).get('escalation_policy') or {}
+    if value in (existing.get('id'), existing.get('summary')):
+        return {'id': existing['id'], 'summary': existing.get('summary')}
+    with doing('find the escalation policy %r' % value):
+        policy = kind.resolve_or_predict('escalation_policies', value, kind.option('escalation_policy'),
+                                         'escalation_policy')
+    plan.context['policy_teams'] = None if policy.get(PREDICTED) else policy.get('teams') or []
+    return {'id': policy['id'], 'summary': policy['name']}
+
+
+SERVICE_FIELDS = (
+    Field('name'),
+    Field('description'),
+    Field('escalation_policy', to_api=policy_to_api, from_api=reference_name, reference=True),
+    Field('status', dict(type='str', choices=['active', 'disabled']), to_api=status_to_api, from_api=enabled_status),
+    Field('auto_resolve_timeout', dict(type='int')),
+    Field('acknowledgement_timeout', dict(type='int')),
+    Field('incident_urgency_rule', dict(type='dict', options=dict(
+        type=dict(type='str', required=True, choices=['constant', 'use_support_hours']),
+        urgency=dict(type='str', choices=URGENCY_CHOICES),
+        during_support_hours=dict(type='str', choices=URGENCY_CHOICES),
+        outside_support_hours=dict(type='str', choices=URGENCY_CHOICES),
+    )), to_api=urgency_rule_to_api, from_api=urgency_rule_from_api),
+    Field('support_hours', dict(type='dict', options=dict(
+        time_zone=dict(type='str', required=True),
+        start_time=dict(type='str', required=True),
+        end_time=dict(type='str', required=True),
+        days_of_week=dict(type='list', elements='int', required=True),
+    )), to_api=support_hours_to_api, from_api=support_hours_from_api),
+    Field('scheduled_actions', dict(type='list', elements='dict', options=dict(
+        at=dict(type='str', required=True, choices=['support_hours_start', 'support_hours_end']),
+        to_urgency=dict(type='str', default='high', choices=['high']),
+    )), to_api=scheduled_actions_to_api, from_api=scheduled_actions_from_api),
+    Field('alert_grouping_parameters', dict(type='dict', options=dict(
+        type=dict(type='str', required=True, choices=['content_based', 'intelligent', 'none', 'time']),
+        config=dict(type='dict', options=dict(
+            timeout=dict(type='int'),
+            time_window=dict(type='int'),
+            aggregate=dict(type='str', choices=['all', 'any']),
+            fields=dict(type='list', elements='str'),
+        )),
+    )), to_api=grouping_to_api, from_api=grouping_from_api),
+    Field('auto_pause_notifications_parameters', dict(type='dict', options=dict(
+        enabled=dict(type='bool', required=True),
+        timeout=dict(type='int', choices=[0, 120, 180, 300, 600, 900]),
+    )), to_api=auto_pause_to_api, from_api=auto_pause_from_api),
+)
+# Options of a service that are not fields of it: checked (teams, alert_creation) or written apart (custom_fields).
+SERVICE_OPTIONS = dict(
+    teams=dict(type='list', elements='str'),
+    alert_creation=dict(type='str', choices=['create_alerts_and_incidents', 'create_incidents']),
+    custom_fields=dict(type='dict'),
+)
+SERVICE_SETTINGS_SPEC = dict({f.option: f.spec for f in SERVICE_FIELDS if f.option != 'name'}, **SERVICE_OPTIONS)
+
+
 # -- the kind --------------------------------------------------------------------------------------
 
 class ServiceResource(Resource):
-    """A PagerDuty service, found by its exact name or its ID."""
+    """A PagerDuty service."""
 
     result_key = 'service'
-    argument_spec = dict(IDENTITY_OPTIONS, **SERVICE_SETTINGS_SPEC)
+    collection = SERVICES
+    fields = SERVICE_FIELDS
+    options = dict(RENAME_OPTIONS, **SERVICE_OPTIONS)
     option_rules = IDENTITY_RULES
-    # Set by plan_custom_fields() once desired() has run: the values to write, and those the service holds.
-    custom_field_changes = None
-    custom_field_values = None
-    settable_fields = ('name', 'description', 'escalation_policy', 'status', 'auto_resolve_timeout',
-                       'acknowledgement_timeout', 'incident_urgency_rule', 'support_hours', 'scheduled_actions',
-                       'alert_grouping_parameters', 'auto_pause_notifications_parameters')
 
     # -- validation before any request -----------------------------------------------------------
 
     def validate(self):
+        super().validate()
         params = self.params
-        self.check_names()
         if params['alert_creation'] == 'create_incidents':
             self.fail('%s: create_incidents is no longer available: PagerDuty has moved every service to create both '
                       'alerts and incidents. Remove the option, or use create_alerts_and_incidents.'
@@ -267,149 +383,32 @@ class ServiceResource(Resource):
 
     # -- the engine's hooks ----------------------------------------------------------------------
 
-    def find(self):
-        return self.find_by_identity(
-            lambda service_id: service_by_id(self.client, service_id, SERVICE_INCLUDES),
-            lambda name, option: service_by_name(self.client, name, option=option, includes=SERVICE_INCLUDES),
-            'service')
+    def read_query(self):
+        return include_query(SERVICE_INCLUDES)
 
     def present(self, obj):
         return present_service(obj)
 
-    def desired(self, current):
-        params = self.params
-        desired = {}
-        for option in ('name', 'description', 'status', 'auto_resolve_timeout', 'acknowledgement_timeout'):
-            if params[option] is not None:
-                desired[option] = params[option]
-        if params['new_name']:
-            desired['name'] = params['new_name']
-        if desired.get('status') == 'active' and current and current.get('status') in ENABLED_STATUSES:
-            # Enabled already: warning, critical and maintenance describe its incidents, not a setting.
-            desired['status'] = current['status']
-        self.policy_teams = (current or {}).get('teams')
-        if params['escalation_policy'] is not None:
-            desired['escalation_policy'] = self.escalation_policy_reference(current)
-        if params['teams'] is not None:
-            self.check_teams(desired.get('escalation_policy') or (current or {}).get('escalation_policy'))
-        rule = params['incident_urgency_rule']
-        if rule:
-            if rule['type'] == 'constant':
-                desired['incident_urgency_rule'] = {'type': 'constant', 'urgency': rule['urgency']}
-            else:
-                desired['incident_urgency_rule'] = {
-                    'type': 'use_support_hours',
-                    'during_support_hours': {'type': 'constant', 'urgency': rule['during_support_hours']},
-                    'outside_support_hours': {'type': 'constant', 'urgency': rule['outside_support_hours']},
-                }
-                if not params['support_hours'] and not (current or {}).get('support_hours'):
-                    self.fail('%s: required when incident_urgency_rule type is use_support_hours'
-                              % self.option('support_hours'))
-        hours = params['support_hours']
-        if hours:
-            desired['support_hours'] = {
-                'type': 'fixed_time_per_day', 'time_zone': hours['time_zone'],
-                'start_time': full_time(hours['start_time']), 'end_time': full_time(hours['end_time']),
-                'days_of_week': sorted(set(hours['days_of_week'])),
-            }
-        if params['scheduled_actions'] is not None:
-            desired['scheduled_actions'] = [
-                {'type': 'urgency_change', 'at': {'type': 'named_time', 'name': action['at']}, 'to_urgency': action['to_urgency']}
-                for action in params['scheduled_actions']]
-        grouping = params['alert_grouping_parameters']
-        held_by = grouping_held_by_setting(current) if grouping else None
-        if held_by:
-            # Parameters sent through /services would take the service out of the setting that holds it.
-            self.warn('%s: the alert grouping of service %r is held by the Alert Grouping Setting %r (%s), so the task '
-                      'leaves it as it is; manage it with oncall.pagerduty.pd_alert_grouping_setting, or remove the '
-                      'option' % (self.option('alert_grouping_parameters'), current['name'],
-                                  held_by.get('summary') or held_by.get('id'), held_by.get('id')))
-            grouping = None
-        if grouping:
-            config = {k: v for k, v in (grouping['config'] or {}).items() if v is not None}
-            current_config = ((current or {}).get('alert_grouping_parameters') or {}).get('config') or {}
-            if config.get('time_window') == 0 and recommended(current_config, 'time_window', 'recommended_time_window'):
-                config['time_window'] = current_config['time_window']  # 0 asked for the recommended window
-            desired['alert_grouping_parameters'] = (
-                {'type': None} if grouping['type'] == 'none' else {'type': grouping['type'], 'config': config})
-        pause = params['auto_pause_notifications_parameters']
-        if pause:
-            desired['auto_pause_notifications_parameters'] = {'enabled': pause['enabled']}
-            if pause['enabled'] and pause['timeout'] is not None:
-                timeout = pause['timeout']
-                current_pause = (current or {}).get('auto_pause_notifications_parameters') or {}
-                if timeout == 0 and recommended(current_pause, 'timeout', 'recommended_timeout'):
-                    timeout = current_pause['timeout']  # 0 asked for the recommended timeout, which it holds
-                desired['auto_pause_notifications_parameters']['timeout'] = timeout
-        self.plan_custom_fields(current)
+    def desired(self, plan):
+        plan.context['policy_teams'] = (plan.current or {}).get('teams')
+        desired = super().desired(plan)
+        if desired.get('alert_grouping_parameters', False) is None:
+            del desired['alert_grouping_parameters']  # held by a grouping setting: left as it is
+        if self.params['teams'] is not None:
+            self.check_teams(plan, desired.get('escalation_policy') or (plan.current or {}).get('escalation_policy'))
         return desired
 
-    # -- custom fields: their values are not part of the service object, but written with it ---------
-
-    def plan_custom_fields(self, current):
-        """The custom field values this run writes (checked against their fields before any write)."""
-        self.custom_field_changes, self.custom_field_values = {}, None
-        if not self.params['custom_fields']:
-            return
-        if current is not None and current.get('id'):
-            self.doing = 'read the custom field values of service %r' % current['name']
-            self.custom_field_values = read_custom_field_values(self.client, current['id'])
-        self.doing = 'check the custom field values'
-        self.custom_field_changes = desired_custom_field_values(
-            self.client, self.params['custom_fields'], self.option('custom_fields'), self.custom_field_values,
-            predict_missing=self.check_mode, warn=self.warn)
-
-    def ensure_created(self, desired):
-        return self.write_custom_fields(super().ensure_created(desired))
-
-    def ensure_updated(self, current, desired, changed):
-        return self.write_custom_fields(super().ensure_updated(current, desired, changed))
-
-    def write_custom_fields(self, result):
-        changes = self.custom_field_changes
-        if not changes:
-            if self.custom_field_values is not None:
-                result['service']['custom_fields'] = self.custom_field_values
-            return result
-        service = result['service']
-        before = self.custom_field_values or {}
-        if self.check_mode or not service.get('id'):
-            values = dict(before, **changes)
-        else:
-            self.doing = 'set the custom field values of service %r' % service['name']
-            values = write_custom_field_values(self.client, service['id'], changes, warn=self.warn)
-        # Written once: a create that adopts what it finds goes through ensure_updated too.
-        self.custom_field_changes, self.custom_field_values = {}, values
-        result = dict(result, changed=True, service=dict(service, custom_fields=values))
-        if self.task.diff:
-            diff = result.setdefault('diff', {'before': {}, 'after': {}})
-            held = {k: before[k] for k in changes if before.get(k) is not None}
-            if held:
-                diff['before']['custom_fields'] = held
-            diff['after']['custom_fields'] = dict(changes)
-        return result
-
-    def escalation_policy_reference(self, current):
-        """The policy as a reference, looked up only when it is not the service's current one."""
-        value = self.params['escalation_policy']
-        existing = (current or {}).get('escalation_policy') or {}
-        if value in (existing.get('id'), existing.get('summary')):
-            return {'id': existing['id'], 'summary': existing.get('summary')}
-        self.doing = 'find the escalation policy %r' % value
-        policy = self.resolve_or_predict('escalation_policies', value, self.option('escalation_policy'), 'escalation_policy')
-        self.policy_teams = None if policy.get(PREDICTED) else policy.get('teams') or []
-        return {'id': policy['id'], 'summary': policy['name']}
-
-    def check_teams(self, policy):
+    def check_teams(self, plan, policy):
         """A service's teams are its escalation policy's: PagerDuty ignores teams sent with a service.
 
         So `teams` is not sent; it is checked against the policy the service will have, and a
         difference fails before any write with what to change instead.
         """
-        if self.policy_teams is None or not policy:
+        policy_teams = plan.context.get('policy_teams')
+        if policy_teams is None or not policy:
             return  # a policy that an earlier task of a check run creates, with its teams
         wanted = self.params['teams']
-        actual = [(t.get('id'), t.get('summary') or t.get('name')) for t in self.policy_teams]
+        actual = [(t.get('id'), t.get('summary') or t.get('name')) for t in policy_teams]
         unmatched = [team for team in wanted if not any(team in pair for pair in actual)]
         extra = [name for team_id, name in actual if team_id not in wanted and name not in wanted]
         if unmatched or extra:
@@ -420,52 +419,80 @@ class ServiceResource(Resource):
                       % (self.option('teams'), policy.get('summary') or policy.get('id'), held,
                          ', '.join(wanted) or 'no team'))
 
-    def check_update(self, current, changes):
-        rule = changes.get('incident_urgency_rule') or {}
-        actions = changes.get('scheduled_actions', current.get('scheduled_actions'))
+    def check_update(self, plan):
+        super().check_update(plan)
+        rule = plan.changes.get('incident_urgency_rule') or {}
+        actions = plan.changes.get('scheduled_actions', plan.current.get('scheduled_actions'))
         if rule.get('type') == 'constant' and actions:
             self.fail('%s: PagerDuty refuses a constant urgency rule while the service has scheduled actions '
                       '(they change urgency at support hours); set scheduled_actions: [] in the same task'
                       % self.option('incident_urgency_rule'))
 
-    def check_create(self, desired):
-        if 'escalation_policy' not in desired:
+    def check_create(self, plan):
+        if 'escalation_policy' not in plan.desired:
             self.required_to_create('%s: required to create the service %r'
                                     % (self.option('escalation_policy'), self.params['name']))
 
-    def predict_create(self, desired):
-        return dict({'type': 'service', 'status': 'active'}, **desired, id=None)
+    def predict_create(self, plan):
+        return dict({'type': 'service', 'status': 'active'}, **plan.desired, id=None)
 
-    @staticmethod
-    def payload(fields):
-        """Fields as PagerDuty takes them in a request body."""
+    def body(self, fields):
         body = dict(fields)
         if 'escalation_policy' in body:
             body['escalation_policy'] = {'id': body['escalation_policy']['id'], 'type': 'escalation_policy_reference'}
         return {'service': body}
 
-    def create(self, desired):
+    def create(self, plan, desired):
         fields = dict(desired, type='service')
         # PagerDuty creates only active services: a disabled one is created, then disabled.
         disable = fields.pop('status', None) == 'disabled'
-        created = self.client.post('/services', self.payload(fields))['service']
+        created = self.client.post('/services', self.body(fields))['service']
         if disable:
-            self.doing = 'disable the new service %r' % created['name']
-            created = self.client.put('/services/%s' % created['id'], self.payload({'status': 'disabled'}))['service']
-            self.settle(present_service(created), {'status': 'disabled'})
+            with doing('disable the new service %r' % created['name']):
+                created = self.client.put('/services/%s' % created['id'], self.body({'status': 'disabled'}))['service']
+                self.settle(plan, present_service(created), {'status': 'disabled'})
         return created
 
-    def read_back(self, obj):
-        return service_by_id(self.client, obj['id'], SERVICE_INCLUDES)
+    # -- custom fields: their values are not part of the service object, but written with it ---------
 
-    def is_name_conflict(self, err):
-        return err.status == 400 and any('already been taken' in str(e) for e in err.errors)
+    def plan_steps(self, plan):
+        """The custom field values this run writes (checked against their fields before any write), after the
+        service's own write."""
+        values = self.params['custom_fields']
+        if not values or self.state() == 'absent':
+            return
+        current = plan.current
+        held = None
+        if current is not None and current.get('id'):
+            with doing('read the custom field values of service %r' % current['name']):
+                held = read_custom_field_values(self.client, current['id'])
+        with doing('check the custom field values'):
+            changes = desired_custom_field_values(self.client, values, self.option('custom_fields'), held,
+                                                  predict_missing=self.check_mode, warn=self.warn)
+        before = held or {}
+        show = (lambda plan: plan.result.__setitem__('custom_fields', held)) if held is not None else None
+        if not changes:
+            if show:
+                plan.step('show the custom field values', show, predict=show, changes=False)
+            return
+        name = (plan.desired or {}).get('name') or self.params['name']
+        plan.diff_after['custom_fields'] = dict(changes)
+        kept = {k: before[k] for k in changes if before.get(k) is not None}
+        if kept:
+            plan.diff_before['custom_fields'] = kept
 
-    def update(self, current, changes):
-        return self.client.put('/services/%s' % current['id'], self.payload(changes))['service']
+        def predict(plan):
+            plan.result['custom_fields'] = dict(before, **changes)
 
-    def delete(self, current):
-        self.client.delete('/services/%s' % current['id'])
+        def apply(plan):
+            service_id = plan.result['id']
+            written = write_custom_field_values(self.client, service_id, changes)
+            read = self.wait_until(lambda: read_custom_field_values(self.client, service_id),
+                                   lambda values: values_shown(changes, values),
+                                   'reading back the custom field values of service %r' % name)
+            plan.result['custom_fields'] = read if values_shown(changes, read) else dict(before, **written)
+
+        plan.step('set the custom field values of service %r' % name, apply, predict=predict)
 
 
 def recommended(settings, field, recommended_field):
@@ -496,7 +523,8 @@ def full_time(value):
 
 
 class ServiceInfo(Kind):
-    """pd_service_info: read services by name, query, team or ID; never writes."""
+    """pd_service_info: read services by name, query, team or ID; never writes. Integration keys only when asked
+    (return_keys)."""
 
     argument_spec = dict(
         name=dict(type='str'),
@@ -505,31 +533,39 @@ class ServiceInfo(Kind):
         team_ids=dict(type='list', elements='str'),
         include_integrations=dict(type='bool', default=False),
         include_custom_fields=dict(type='bool', default=False),
+        return_keys=dict(type='bool', default=False, no_log=False),
     )
     option_rules = dict(mutually_exclusive=[('name', 'query', 'id'), ('id', 'team_ids')])
 
     def validate(self):
         self.fail_if_blank('name', 'query', 'id')
+        if self.params['return_keys'] and not self.params['include_integrations']:
+            self.fail('%s: integration keys come with the integrations; set include_integrations: true as well'
+                      % self.option('return_keys'))
 
     def run(self):
         params = self.params
         includes = SERVICE_INCLUDES + (('integrations',) if params['include_integrations'] else ())
-        self.doing = 'read services'
-        if params['id']:
-            found = service_by_id(self.client, params['id'], includes)
-            services = [found] if found else []
-        else:
-            query = include_query(includes)
-            for option in ('name', 'query'):
-                if params[option]:
-                    query[option] = params[option]
-            if params['team_ids']:
-                query['team_ids[]'] = params['team_ids']
-            services = list(self.client.paginate('/services', 'services', query))
+        with doing('read services'):
+            if params['id']:
+                found = service_by_id(self.client, params['id'], includes)
+                services = [found] if found else []
+            else:
+                query = include_query(includes)
+                for option in ('name', 'query'):
+                    if params[option]:
+                        query[option] = params[option]
+                if params['team_ids']:
+                    query['team_ids[]'] = params['team_ids']
+                services = list(self.client.paginate('/services', 'services', query))
         services = [present_service(s) for s in sort_by_name(services)]
+        if params['include_integrations'] and not params['return_keys']:
+            for service in services:
+                service['integrations'] = [{k: v for k, v in i.items() if k != 'integration_key'}
+                                           for i in service.get('integrations') or []]
         if params['include_custom_fields']:
             for service in services:
                 # PagerDuty serves a service's values on their own: one request per service.
-                self.doing = 'read the custom field values of service %r' % service['name']
-                service['custom_fields'] = read_custom_field_values(self.client, service['id'])
+                with doing('read the custom field values of service %r' % service['name']):
+                    service['custom_fields'] = read_custom_field_values(self.client, service['id'])
         return dict(changed=False, services=services)

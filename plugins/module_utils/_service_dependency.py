@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._business_service import list_business_services
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import ApiError, looks_like_id, rank_close
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PREDICTED, Kind
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PREDICTED, Kind, doing
 from ansible_collections.oncall.pagerduty.plugins.module_utils._service import find_service, service_by_id
 
 SERVICE_TYPES = ('business', 'technical')
@@ -132,8 +132,8 @@ class ServiceDirectory:
 
     def business_services(self):
         if self._business is None:
-            self.kind.doing = 'list the business services'
-            self._business = list_business_services(self.client)
+            with doing('list the business services'):
+                self._business = list_business_services(self.client)
         return self._business
 
     def technical_matches(self, value, option):
@@ -141,8 +141,8 @@ class ServiceDirectory:
             return [s for s in self._technical if s.get('id') == value] or \
                 [s for s in self._technical if s.get('name') == value]
         if value not in self._technical_found:
-            self.kind.doing = 'find the service %r' % value
-            self._technical_found[value] = find_service(self.client, value, option)
+            with doing('find the service %r' % value):
+                self._technical_found[value] = find_service(self.client, value, option)
         found = self._technical_found[value]
         return [found] if found else []
 
@@ -224,8 +224,8 @@ class ServiceDirectory:
         elif self._technical is not None:
             found = [s for s in self._technical if s.get('id') == ref['id']]
         else:
-            self.kind.doing = 'read the service %r' % ref['id']
-            found = [s for s in [service_by_id(self.client, ref['id'])] if s]
+            with doing('read the service %r' % ref['id']):
+                found = [s for s in [service_by_id(self.client, ref['id'])] if s]
         return service_node(found[0], ref['type']) if found else None
 
     def name_all(self, nodes):
@@ -386,8 +386,8 @@ def send_dependency_changes(kind, plans, option='depends_on'):
     def present_keys():
         keys = set()
         for plan in changed:
-            kind.doing = 'read the dependencies of %s' % service_label(plan.service)
-            keys.update(relationship_key(r) for r in read_relationships(kind.client, plan.service) or [])
+            with doing('read the dependencies of %s' % service_label(plan.service)):
+                keys.update(relationship_key(r) for r in read_relationships(kind.client, plan.service) or [])
         return keys
 
     steps = [('associate', associate, True), ('disassociate', disassociate, False)]
@@ -405,37 +405,29 @@ def send_dependency_changes(kind, plans, option='depends_on'):
 
 
 def _post_relationships(kind, action, relationships, exist, present_keys, option):
-    """POST /service_dependencies/<action> with the relationships; after an unclear failure, re-read and send
-    again only those that reads do not show as done (`exist`: whether done means present)."""
-    budget = kind.client.budget
+    """POST /service_dependencies/<action> with the relationships, once (Kind.write_once): after an unclear
+    failure, reads tell what was done, and only what they do not show is sent again (`exist`: whether done means
+    present). PagerDuty answers 404 for a service created a moment ago until its dependency graph knows it: that is
+    sent again until reads catch up, within the retry budget."""
     pending = list(relationships)
-    attempt = 0
-    while True:
-        kind.doing = '%s %d service dependenc%s' % (action, len(pending), 'y' if len(pending) == 1 else 'ies')
-        try:
-            kind.client.post('/service_dependencies/' + action, {'relationships': pending})
-            return
-        except ApiError as err:
-            if err.status == 404:
-                kind.fail('%s: PagerDuty did not find a service of these dependencies (%s): it may have been deleted '
-                          'since the task looked it up, or be too new for its dependency graph; run the task again '
-                          '(%s)' % (kind.option(option), action, err), **err.result_fields())
-            if not err.ambiguous:
-                raise
-            failure = err
-        # The request may have been applied although no answer said so: look before sending anything again
-        # (patiently when no answer came at all, as after a create), and send only what reads do not show.
 
-        def all_done():
-            keys = present_keys()
-            pending[:] = [r for r in pending if (relationship_key(r) in keys) != exist]
-            return True if not pending else None
+    def send():
+        with doing('%s %d service dependenc%s' % (action, len(pending), 'y' if len(pending) == 1 else 'ies')):
+            return kind.client.post('/service_dependencies/' + action, {'relationships': pending})
 
-        if kind.reread_after_failed_create(failure, all_done):
-            return
-        if budget.wait(budget.backoff(attempt), attempt):
-            raise failure
-        attempt += 1
+    def all_done():
+        keys = present_keys()
+        pending[:] = [r for r in pending if (relationship_key(r) in keys) != exist]
+        return not pending
+
+    try:
+        kind.write_once(send, all_done, not_yet=lambda err: err.status == 404)
+    except ApiError as err:
+        if err.status == 404:
+            kind.fail('%s: PagerDuty did not find a service of these dependencies (%s) within the retry budget '
+                      '(retry_timeout): it may have been deleted since the task looked it up; run the task again (%s)'
+                      % (kind.option(option), action, err), **err.result_fields())
+        raise
 
 
 # -- the kind --------------------------------------------------------------------------------------
@@ -466,15 +458,15 @@ class ServiceDependencyKind(Kind):
         params = self.params
         state = params['state']
         directory = ServiceDirectory(self)
-        self.doing = 'find the service %r' % params['service']
-        service = directory.resolve(params['service'], params['service_type'], self.option('service'), state)
+        with doing('find the service %r' % params['service']):
+            service = directory.resolve(params['service'], params['service_type'], self.option('service'), state)
         if service is None:
             return self.nothing_to_remove('no %s is named or identified by %r'
                                           % (TYPE_LABELS.get(params['service_type'], 'service'), params['service']))
         relationships = []
         if not service.get(PREDICTED):
-            self.doing = 'read the dependencies of %s' % service_label(service)
-            relationships = read_relationships(self.client, service)
+            with doing('read the dependencies of %s' % service_label(service)):
+                relationships = read_relationships(self.client, service)
             if relationships is None:  # deleted between the look-up and this read
                 if state == 'absent':
                     return self.nothing_to_remove('%s no longer exists' % service_label(service))

@@ -29,7 +29,13 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._orchestration im
     orchestration_path,
     surface_warnings,
 )
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PREDICTED, Resource
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
+    PREDICTED,
+    STATE_OPTION,
+    Field,
+    Resource,
+    doing,
+)
 from ansible_collections.oncall.pagerduty.plugins.module_utils._service import resolve_or_predict_service
 
 WHAT = 'a service orchestration'
@@ -43,26 +49,35 @@ def has_rules(state):
     return any(s['rules'] for s in state['sets']) or bool(state['catch_all']['actions'])
 
 
+SET_OPTIONS = dict(
+    id=dict(type='str', required=True),
+    rules=dict(type='list', elements='dict', default=[], options=dict(
+        label=dict(type='str'),
+        conditions=dict(type='list', elements='raw'),
+        actions=dict(type='dict'),
+        disabled=dict(type='bool', default=False),
+    )),
+)
+
+
+def sets_from_api(sets):
+    """Sets in the input format: rules with their label, conditions as PCL, actions and disabled flag."""
+    return [{'id': s['id'], 'rules': [{'label': r['label'], 'conditions': [c['expression'] for c in r['conditions']],
+                                       'actions': r['actions'], 'disabled': r['disabled']} for r in s['rules']]}
+            for s in sets or []]
+
+
 class ServiceOrchestrationResource(Resource):
-    """The orchestration of a service, found by the service's exact name or ID."""
+    """The orchestration of a service, found by the service's exact name or ID: every service has one, so it is
+    never created or deleted, only written (state absent writes it empty)."""
 
     result_key = 'service_orchestration'
-    argument_spec = dict(
-        service=dict(type='str', required=True),
-        enabled=dict(type='bool'),
-        sets=dict(type='list', elements='dict', options=dict(
-            id=dict(type='str', required=True),
-            rules=dict(type='list', elements='dict', default=[], options=dict(
-                label=dict(type='str'),
-                conditions=dict(type='list', elements='raw'),
-                actions=dict(type='dict'),
-                disabled=dict(type='bool', default=False),
-            )),
-        )),
-        catch_all=dict(type='dict', options=dict(actions=dict(type='dict', default={}))),
-        state=dict(type='str', default='present', choices=['absent', 'present']),
+    fields = (
+        Field('enabled', dict(type='bool')),
+        Field('sets', dict(type='list', elements='dict', options=SET_OPTIONS), from_api=sets_from_api),
+        Field('catch_all', dict(type='dict', options=dict(actions=dict(type='dict', default={})))),
     )
-    settable_fields = ('enabled', 'sets', 'catch_all')
+    options = dict(service=dict(type='str', required=True), state=STATE_OPTION)
 
     def __init__(self, task, client=None):
         super().__init__(task, client)
@@ -70,12 +85,18 @@ class ServiceOrchestrationResource(Resource):
         self.wanted_sets = None
         self.wanted_catch_all = None
 
+    def label(self):
+        return 'service orchestration'
+
+    def state(self):
+        return 'present'  # state=absent asks for an orchestration without rules (see validate)
+
     # -- validation before any request -----------------------------------------------------------
 
     def validate(self):
         params = self.params
         self.fail_if_blank('service')
-        if self.state() == 'absent':
+        if params['state'] == 'absent':
             given = [self.option(o) for o in ('sets', 'catch_all') if params[o] is not None]
             if given:
                 self.fail('%s: not with state=absent, which removes every rule (leaving an empty start set and a '
@@ -171,20 +192,20 @@ class ServiceOrchestrationResource(Resource):
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def service_of(self):
-        return resolve_or_predict_service(self, self.params['service'], self.option('service'))
+    def locate(self):
+        return {'service': resolve_or_predict_service(self, self.params['service'], self.option('service'))}
 
     def read_path(self, service):
-        self.doing = 'read the orchestration of the service %r' % service['name']
-        path = orchestration_path(self.client, path_of(service['id']))
+        with doing('read the orchestration of the service %r' % service['name']):
+            path = orchestration_path(self.client, path_of(service['id']))
         if path is None:
             self.fail('%s: the service %r has no orchestration: it was deleted while the task ran'
                       % (self.option('service'), service['name']))
         return path
 
     def read_active(self, service):
-        self.doing = 'read whether the orchestration of the service %r is active' % service['name']
-        return bool((self.client.get(path_of(service['id']) + '/active') or {}).get('active'))
+        with doing('read whether the orchestration of the service %r is active' % service['name']):
+            return bool((self.client.get(path_of(service['id']) + '/active') or {}).get('active'))
 
     @staticmethod
     def presented(service, path, active):
@@ -192,41 +213,55 @@ class ServiceOrchestrationResource(Resource):
                 'enabled': active, 'sets': comparable_sets(path.get('sets')),
                 'catch_all': comparable_catch_all(path.get('catch_all'))}
 
-    # -- the run ---------------------------------------------------------------------------------
-
-    def run(self):
-        service = self.service_of()
+    def find(self, plan):
+        service = plan.context['service']
         if service.get(PREDICTED):
             raw, active = empty_path(), False  # a service an earlier task of the check run creates
         else:
             raw, active = self.read_path(service), self.read_active(service)
-        current = self.presented(service, raw, active)
-        changes = self.changes(current)
-        after = dict(current, **changes)
-        self.warn_if_not_applied(after)
-        if not changes:
-            return self.exit(changed=False, **{self.result_key: current})
-        if not self.check_mode:
-            self.write(service, raw, changes)
-        return self.exit(changed=True, diff=self.change_diff(current, changes), **{self.result_key: after})
+        plan.context['raw'] = raw
+        return self.presented(service, raw, active)
 
-    def changes(self, current):
+    def read_back(self, plan, obj):
+        service = plan.context['service']
+        return self.presented(service, self.read_path(service), self.read_active(service))
+
+    # -- the plan --------------------------------------------------------------------------------
+
+    def desired(self, plan):
+        desired = {}
+        if self.params['enabled'] is not None:
+            desired['enabled'] = self.params['enabled']
+        if self.wanted_sets is not None:
+            desired['sets'] = self.wanted_sets
+        if self.wanted_catch_all is not None:
+            desired['catch_all'] = self.wanted_catch_all
+        return desired
+
+    def compare(self, plan):
+        current, desired = plan.current, plan.desired
         changes = {}
-        if self.params['enabled'] is not None and self.params['enabled'] != current['enabled']:
-            changes['enabled'] = self.params['enabled']
-        if self.wanted_sets is not None and by_id(self.wanted_sets) != by_id(current['sets']):
-            changes['sets'] = self.wanted_sets
-        if self.wanted_catch_all is not None and self.wanted_catch_all != current['catch_all']:
-            changes['catch_all'] = self.wanted_catch_all
+        if 'enabled' in desired and desired['enabled'] != current['enabled']:
+            changes['enabled'] = desired['enabled']
+        if 'sets' in desired and by_id(desired['sets']) != by_id(current['sets']):
+            changes['sets'] = desired['sets']
+        if 'catch_all' in desired and desired['catch_all'] != current['catch_all']:
+            changes['catch_all'] = desired['catch_all']
+        self.warn_if_not_applied(dict(current, **changes))
         return changes
 
+    def check_update(self, plan):
+        """A service's orchestration takes any rules that passed validation."""
+
     def warn_if_not_applied(self, state):
-        if has_rules(state) and not state['enabled'] and self.state() == 'present':
+        if has_rules(state) and not state['enabled'] and self.params['state'] == 'present':
             self.warn('%s: the orchestration of the service %r is not active, so PagerDuty does not apply its rules to '
                       "the service's events; set enabled: true to apply them"
                       % (self.option('enabled'), state['service']['summary']))
 
-    def change_diff(self, current, changes):
+    def plan_diff(self, plan):
+        """Only the sets that change, besides the switch and the catch-all."""
+        current, changes = plan.current, plan.changes
         before, after = {}, {}
         for field in ('enabled', 'catch_all'):
             if field in changes:
@@ -236,40 +271,49 @@ class ServiceOrchestrationResource(Resource):
             changed = [i for i in list(new) + list(old) if old.get(i) != new.get(i)]
             before['sets'] = [s for s in current['sets'] if s['id'] in changed]
             after['sets'] = [s for s in changes['sets'] if s['id'] in changed]
-        return self.diff(before, after)
+        return before, after
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def write(self, service, raw, changes):
+    def update(self, plan, current, changes):
         """Rules before switching on, and off before the rules: events never meet a half-written orchestration."""
+        service = plan.context['service']
         enabling = changes.get('enabled') is True
         if 'enabled' in changes and not enabling:
-            self.write_active(service, changes['enabled'])
+            self.write_active(plan, service, changes['enabled'])
         if 'sets' in changes or 'catch_all' in changes:
-            self.write_path(service, raw, changes)
+            self.write_path(plan, service, changes)
         if enabling:
-            self.write_active(service, True)
+            self.write_active(plan, service, True)
+        plan.notes['confirmed'] = after = dict(current, **changes)
+        return after
 
-    def write_path(self, service, raw, changes):
+    def write_path(self, plan, service, changes):
+        raw = plan.context['raw']
         body = copy_path(raw)
         if 'sets' in changes:
             body['sets'] = with_rule_ids(changes['sets'], raw.get('sets') or [])
         if 'catch_all' in changes:
             body['catch_all'] = changes['catch_all']
-        self.doing = 'update the orchestration of the service %r' % service['name']
-        surface_warnings(self, self.client.put(path_of(service['id']), {'orchestration_path': body}))
+        with doing('update the orchestration of the service %r' % service['name']):
+            surface_warnings(self, self.client.put(path_of(service['id']), {'orchestration_path': body}))
         wanted = {'sets': by_id(comparable_sets(body['sets'])), 'catch_all': comparable_catch_all(body['catch_all'])}
-        self.doing = 'read the orchestration of the service %r back' % service['name']
-        self.wait_until(lambda: self.read_path(service),
-                        lambda path: {'sets': by_id(comparable_sets(path.get('sets'))),
-                                      'catch_all': comparable_catch_all(path.get('catch_all'))} == wanted,
-                        'reading back the orchestration of the service %r' % service['name'])
+        with doing('read the orchestration of the service %r back' % service['name']):
+            self.wait_until(lambda: self.read_path(service),
+                            lambda path: {'sets': by_id(comparable_sets(path.get('sets'))),
+                                          'catch_all': comparable_catch_all(path.get('catch_all'))} == wanted,
+                            'reading back the orchestration of the service %r' % service['name'])
 
-    def write_active(self, service, active):
-        self.doing = '%s the orchestration of the service %r' % ('activate' if active else 'deactivate', service['name'])
-        self.client.put(path_of(service['id']) + '/active', {'active': active})
+    def write_active(self, plan, service, active):
+        with doing('%s the orchestration of the service %r' % ('activate' if active else 'deactivate', service['name'])):
+            self.client.put(path_of(service['id']) + '/active', {'active': active})
         self.wait_until(lambda: self.read_active(service), lambda value: value == active,
                         'reading back whether the orchestration of the service %r is active' % service['name'])
+
+    def shows_write(self, plan, read, changes):
+        if read is None:
+            return False
+        return all((by_id(read[k]) == by_id(v)) if k == 'sets' else read.get(k) == v for k, v in (changes or {}).items())
 
 
 def by_id(sets):

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import Kind
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import Kind, doing
 
 
 def resolve_vendor(client, value, option='vendor'):
@@ -33,12 +33,12 @@ class VendorInfo(Kind):
 
     def run(self):
         name, query, vendor_id = self.params['name'], self.params['query'], self.params['id']
-        self.doing = 'look up vendors'
-        if vendor_id:
-            found = self.client.get_object('vendors', 'vendor', vendor_id.strip())
-            vendors = [found] if found else []
-        elif name:
-            vendors = self.client.find_by_name('vendors', name.strip(), case_sensitive=False)
-        else:
-            vendors = list(self.client.paginate('/vendors', 'vendors', {'query': query} if query else None))
+        with doing('look up vendors'):
+            if vendor_id:
+                found = self.client.get_object('vendors', 'vendor', vendor_id.strip())
+                vendors = [found] if found else []
+            elif name:
+                vendors = self.client.find_by_name('vendors', name.strip(), case_sensitive=False)
+            else:
+                vendors = list(self.client.paginate('/vendors', 'vendors', {'query': query} if query else None))
         return dict(changed=False, vendors=sort_by_name(vendors))

@@ -58,7 +58,7 @@ CASES = [
      "name: 'Owner Team' may hold only lowercase letters, digits and underscores, at most 50 characters (for example 'owner_team')"),
     (pd_service_custom_field, dict(FIELD, name='x' * 51), 'name: '),
     (pd_service_custom_field, dict(FIELD, display_name=' '), 'display_name: must not be blank'),
-    (pd_service_custom_field, dict(FIELD, display_name='D' * 51), 'display_name: at most 50 characters, got 51'),
+    (pd_service_custom_field, dict(FIELD, display_name='D' * 51), 'display_name: PagerDuty allows at most 50 characters, got 51'),
     (pd_service_custom_field, dict(FIELD, description='d' * 1001), 'description: at most 1000 characters, got 1001'),
     (pd_service_custom_field, dict(FIELD, data_type='text'), 'value of data_type must be one of: boolean, datetime, float'),
     (pd_service_custom_field, dict(FIELD, field_type='multi_value', data_type='integer'),

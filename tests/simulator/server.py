@@ -27,12 +27,14 @@ REDACTED = '<redacted>'
 
 
 class Fault:
-    """One injected fault: applies to the next `times` requests matching method and path."""
+    """One injected fault: applies to the next `times` requests matching method and path, after letting the first
+    `after` of them through (a fault for the second read of a path, not the first)."""
 
     def __init__(self, spec):
         self.method = (spec.get('method') or '*').upper()
         self.path = re.compile(spec.get('path') or '.*')
         self.times = int(spec.get('times', 1))
+        self.after = int(spec.get('after', 0))
         self.action = spec.get('action', 'status')
         if self.action not in FAULT_ACTIONS:
             raise ValueError('action must be one of %s' % ', '.join(FAULT_ACTIONS))
@@ -118,6 +120,9 @@ class Simulator:
         with self.lock:
             for fault in self.faults:
                 if fault.matches(method, path):
+                    if fault.after > 0:
+                        fault.after -= 1
+                        continue
                     fault.times -= 1
                     return fault
         return None

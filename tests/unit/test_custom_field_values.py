@@ -133,9 +133,12 @@ def test_the_simulator_refuses_what_the_functions_refuse(sim, service_id):
     assert sim.api('GET', path).json()['custom_fields'][0]['value'] is None
 
 
-def test_written_values_are_read_back_until_reads_show_them(sim, client, service_id):
+def test_written_values_are_read_back_until_reads_show_them(sim, run_module, service_id):
+    from ansible_collections.oncall.pagerduty.plugins.modules import pd_service
+
     sim.settings(read_after_write_lag_seconds=1)
-    after = write_custom_field_values(client, service_id, {'tier': 'tier-1'})
-    assert after['tier'] == 'tier-1'
-    gets = [r for r in sim.requests() if r['method'] == 'GET']
-    assert len(gets) >= 2  # the first read still showed the previous value
+    result = run_module(pd_service, name='Checkout', custom_fields={'tier': 'tier-1'})
+    assert result['changed'] and result['service']['custom_fields']['tier'] == 'tier-1'
+    path = '/services/%s/custom_fields/values' % service_id
+    reads = [r for r in sim.requests() if (r['method'], r['path']) == ('GET', path)]
+    assert len(reads) >= 3  # the values before the write; then the first read after it still showed the old ones

@@ -162,8 +162,9 @@ def test_append_adds_and_keeps_what_other_plays_attached(sim, run_module, accoun
         sim.clear_requests()
         result = run_module(pd_alert_grouping_setting, name='Checkout alerts', services=[play], services_mode='append')
         assert result['changed'], result
-        # The setting by name, the service, the PUT, and one read that shows the write.
-        assert [r['method'] for r in sim.requests()] == ['GET', 'GET', 'PUT', 'GET']
+        # The setting by name, the service; the shared write: the setting as it is now, the PUT, one read that shows
+        # it, and one more once writes of other plays that were in flight at the same moment have landed.
+        assert [r['method'] for r in sim.requests()] == ['GET', 'GET', 'GET', 'PUT', 'GET', 'GET']
     assert settings(account) == [('Checkout alerts', 'content_based', ['Cart', 'Checkout', 'Payments'])]
     sim.clear_requests()
     again = run_module(pd_alert_grouping_setting, name='Checkout alerts', services=['Cart'], services_mode='append')
@@ -235,10 +236,13 @@ def test_the_services_go_back_when_the_setting_cannot_be_written(sim, run_module
 
 def test_the_services_stay_moved_when_only_the_read_after_a_successful_write_fails(sim, run_module, account):
     make_setting(sim, 'Global', 'content_based', {'aggregate': 'all', 'fields': ['summary']}, ['Checkout', 'Payments'])
-    sim.fault(method='GET', path='^/alert_grouping_settings/[^/]+$', times=10, action='status', status=403,
+    # The first listing finds the setting absent; the reads after the create (which look for look-alikes that
+    # other runs created at the same moment) are refused.
+    sim.fault(method='GET', path='^/alert_grouping_settings$', after=1, times=10, action='status', status=403,
               body={'error': {'code': 2010, 'message': 'Access Denied', 'errors': ['Refused for the test']}})
     result = run_module(pd_alert_grouping_setting, move_services=True, **CONTENT)
     assert result['failed'] and 'Refused for the test' in result['msg']
+    assert [m['service'] for m in result['moved_services']] == ['Checkout']
     assert not any('put back' in w for w in warning_texts(result))
     assert settings(account) == [('Checkout alerts', 'content_based', ['Cart', 'Checkout']),
                                  ('Global', 'content_based', ['Payments'])]

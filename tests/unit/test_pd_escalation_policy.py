@@ -263,7 +263,8 @@ def test_read_only_token_can_run_check_mode(sim, run_module):
 
 @pytest.mark.parametrize('options, message', [
     (dict(name=''), 'name: must not be blank'),
-    (dict(name='Ops '), "name: must not start or end with a space ('Ops ')"),
+    (dict(name='Ops '), "name: must not start or end with a space ('Ops '); to manage an object whose name has one, "
+                        "give its id"),
     (dict(name='Ops', num_loops=10), 'num_loops: must be 0 (no repeat) to 9, got 10'),
     (dict(name='Ops', teams=['']), 'teams[0]: must not be blank'),
     (dict(name='Ops', rules=[]), 'rules: PagerDuty needs at least one rule in a policy'),

@@ -144,8 +144,9 @@ def test_a_route_without_conditions_is_warned_about_and_so_is_one_behind_it(sim,
 
 
 def test_a_route_removed_by_a_concurrent_write_is_merged_again(sim, run_module, world):
-    # Another play read the router before this task wrote it, and writes its copy (with its own new route)
-    # after this task's first read-back: the second look, a second later, finds this route gone.
+    # Router writes take 0.4 s (a slow API): another play read the router before this task wrote it, and its write of
+    # that old copy (with its own new route) lands after this task's write. The task watches for as long as its own
+    # write took, finds its route gone, and merges it into the router as it is now.
     import threading
 
     import requests
@@ -153,7 +154,8 @@ def test_a_route_removed_by_a_concurrent_write_is_merged_again(sim, run_module, 
     copy_read_before = [{'label': 'Databases', 'conditions': [{'expression': "event.component matches 'postgres'"}],
                          'actions': {'route_to': world['Databases']}},
                         {'label': 'Search', 'conditions': [], 'actions': {'route_to': world['Search']}}]
-    other = threading.Timer(0.4, requests.put, ('%s/event_orchestrations/%s/router' % (sim.url, world['orchestration']),), dict(
+    sim.fault(method='PUT', path='/router$', times=2, action='delay', seconds=0.4)
+    other = threading.Timer(0.1, requests.put, ('%s/event_orchestrations/%s/router' % (sim.url, world['orchestration']),), dict(
         json={'orchestration_path': {'sets': [{'id': 'start', 'rules': copy_read_before}]}}, timeout=10,
         headers={'Authorization': 'Token token=%s' % sim.token}))
     other.start()

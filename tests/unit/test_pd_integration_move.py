@@ -188,7 +188,7 @@ def test_recreate_whose_create_answer_is_lost_still_ends_with_one_copy(sim, run_
     sim.fault(method='POST', path='/integrations$', action='commit_then_drop')
     result = run_module(pd_integration_move, integration='Email', from_service='Cart', to_service='Checkout',
                         strategy='recreate', timeout=5)
-    assert result['moved'] and result['key_changed']
+    assert result['moved'] and not result['key_changed']  # an email integration has an address, not a key
     emails = [i for s in sim.state()['services'] for i in s['integrations'] if i['type'] == 'generic_email_inbound_integration']
     assert [(i['service']['summary'], i['integration_email']) for i in emails] == [('Checkout', 'cart@acme.pagerduty.com')]
 
@@ -197,7 +197,7 @@ def test_recreate_whose_delete_fails_keeps_both_and_says_so(sim, run_module, wor
     sim.fault(method='DELETE', path='/integrations/', action='status', status=403, times=1)
     result = run_module(pd_integration_move, integration='Events', from_service='Cart', to_service='Checkout',
                         strategy='recreate')
-    assert result['failed'] and 'could not delete the original of integration' in result['msg']
+    assert result['failed'] and "could not delete the integration 'Events' after creating its replacement" in result['msg']
     assert where(sim, world['events'])[0] == 'Cart'
     assert sum(1 for s in sim.state()['services'] for i in s['integrations'] if i['name'] == 'Events') == 2
 

@@ -157,7 +157,8 @@ def test_a_new_team_is_readable_before_the_task_returns(sim, run_module):
 
 @pytest.mark.parametrize('options, message', [
     (dict(name=''), 'name: must not be blank'),
-    (dict(name=' SRE'), "name: must not start or end with a space (' SRE')"),
+    (dict(name=' SRE'), "name: must not start or end with a space (' SRE'); to manage an object whose name has one, "
+                        "give its id"),
     (dict(name='SRE\t'), 'name: must not contain non-printable characters'),
     (dict(name='x' * 101), 'name: PagerDuty allows at most 100 characters, got 101'),
     (dict(name='SRE', description='d' * 1025), 'description: PagerDuty allows at most 1024 characters, got 1025'),

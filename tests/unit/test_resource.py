@@ -9,6 +9,7 @@ import pytest
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyError, RetryBudget
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
+    Field,
     Resource,
     Task,
     TaskFailed,
@@ -56,18 +57,17 @@ class NoteModule(Resource):
 
     result_key = 'note'
     secret_fields = ('secret',)
+    fields = (Field('name'), Field('text'))
     settable_fields = ('name', 'text', 'secret')
     store = {}
     writes = []
     create_failures = []  # errors the next creates raise; (error, commit first?)
+    settles = False
 
-    def find(self):
+    def find(self, plan):
         return self.store.get(self.params['name'])
 
-    def desired(self, current):
-        return {key: self.params[key] for key in ('name', 'text') if self.params[key] is not None}
-
-    def create(self, desired):
+    def create(self, plan, desired):
         self.writes.append('create')
         note = dict(desired, id='N%d' % (len(self.store) + 1), secret='s3cret')
         if self.create_failures:
@@ -78,14 +78,20 @@ class NoteModule(Resource):
         self.store[note['name']] = note
         return note
 
-    def update(self, current, changes):
+    def update(self, plan, current, changes):
         self.writes.append('update')
         self.store[current['name']] = dict(current, **changes)
         return self.store[current['name']]
 
-    def delete(self, current):
+    def delete(self, plan, obj):
         self.writes.append('delete')
-        del self.store[current['name']]
+        del self.store[obj['name']]
+
+    def warn_look_alike(self, plan):
+        """The toy store has no look-alikes."""
+
+    def check_update(self, plan):
+        """Names are the store's keys."""
 
     def is_name_conflict(self, err):
         return err.status == 400 and 'taken' in str(err)
@@ -210,9 +216,9 @@ def test_name_taken_by_someone_else_is_adopted_and_brought_in_line(run_module):
     module_find = NoteModule.find
     calls = []
 
-    def racing_find(self):
+    def racing_find(self, plan):
         calls.append(1)
-        return None if len(calls) == 1 else module_find(self)
+        return None if len(calls) == 1 else module_find(self, plan)
 
     NoteModule.find = racing_find
     try:
