@@ -212,7 +212,8 @@ def test_refused_connection_fails_fast_with_the_url():
     client = PagerDutyClient('t', api_url='http://127.0.0.1:9', backoff_base=0.01)
     with pytest.raises(PagerDutyError) as caught:
         client.get('/vendors')
-    assert 'connection to http://127.0.0.1:9 failed' in str(caught.value)
+    assert 'connection to http://127.0.0.1:9 failed: nothing listens there (connection refused)' in str(caught.value)
+    assert 'api_url (or region)' in str(caught.value)
     assert client.request_count == 1
 
 
