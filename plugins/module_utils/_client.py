@@ -69,6 +69,12 @@ MAX_RATE_LIMITED_RETRIES = 100
 
 PLURALS = {'escalation_policy': 'escalation policies', 'business_service': 'business services'}
 
+# What a request header may hold here: visible ASCII and spaces. http.client refuses a line break with an
+# error that repeats the whole header (a token, a key), sends a NUL or another control character as it is,
+# and cannot encode a character beyond Latin-1; none of them belongs in a token, a key or an email.
+_UNSENDABLE = re.compile(r'[^\x20-\x7e]')
+_CHARACTER_NAMES = {'\r': 'a carriage return', '\n': 'a line break', '\t': 'a tab', '\x00': 'a NUL character'}
+
 # A PagerDuty path that names no object: collection names only (/services, /services/custom_fields,
 # /service_dependencies/associate); object IDs have capitals and digits, orchestration IDs hyphens.
 _NO_OBJECT_PATH = re.compile(r'^(/[a-z][a-z_]*)+$')
@@ -97,6 +103,15 @@ def without_credentials(url):
     except ValueError:
         return '(a URL that cannot be parsed)'
     return urlunsplit(parts._replace(netloc=host))
+
+
+def describe_character(char):
+    """What a message calls a character it must not show (it belongs to a secret)."""
+    if char in _CHARACTER_NAMES:
+        return _CHARACTER_NAMES[char]
+    if ord(char) < 0x20 or ord(char) == 0x7f:
+        return 'a control character (U+%04X)' % ord(char)
+    return 'a non-ASCII character (U+%04X)' % ord(char)
 
 
 class ApiError(Exception):
@@ -164,6 +179,21 @@ class DatadogError(ApiError):
 
 class EventsError(ApiError):
     api_name = 'Events API'
+
+
+def header_value(value, option, error_class=ApiError):
+    """`value` (a token, a key) ready for a request header: without the whitespace around it, which a
+    copied token or a file read with its line break brings along. A character no header may hold is an
+    error naming `option`; the value itself is never shown, since it is a secret."""
+    text = str(value).strip()
+    if not text:
+        raise error_class('%s: is blank' % option, option=option)
+    bad = _UNSENDABLE.search(text)
+    if bad:
+        raise error_class('%s: holds %s (character %d of %d), which cannot be sent in an HTTP header; the value is '
+                          'not shown. Give it exactly as it was issued, on one line'
+                          % (option, describe_character(bad.group()), bad.start() + 1, len(text)), option=option)
+    return text
 
 
 class RetryBudget:
@@ -502,6 +532,7 @@ class JsonApiClient:
         target = self.path_and_query(path, query)
         payload = None if body is None else json.dumps(body).encode('utf-8')
         request_headers = dict(self.headers, **(headers or {}))
+        self._refuse_unsendable_headers(request_headers, method, path)
         retry_as = 'PUT' if idempotent else method
         attempt = 0
         limited = 0
@@ -539,6 +570,15 @@ class JsonApiClient:
                 limited += 1
             else:
                 attempt += 1
+
+    def _refuse_unsendable_headers(self, headers, method, path):
+        """A header value no request may carry fails here, by its name: http.client's own error would show
+        the value, and a header may hold a secret (the From header comes with each request)."""
+        for name, value in headers.items():
+            bad = _UNSENDABLE.search(value) if isinstance(value, str) else None
+            if bad:
+                raise self.error_class('the %s header holds %s, which cannot be sent in an HTTP header; the value is '
+                                       'not shown' % (name, describe_character(bad.group())), method=method, path=path)
 
     def _hold_others(self, failure, wait):
         """After a 429, every request of this client (the catalogue's parallel writes share it) waits
@@ -725,11 +765,13 @@ class PagerDutyClient(JsonApiClient):
 
     def __init__(self, token, region='us', api_url=None, from_email=None, **transport):
         base_url = api_url or PAGERDUTY_REGIONS[region]
+        if token is not None:
+            token = header_value(token, 'api_token', PagerDutyError)
         headers = {
             'Authorization': 'Token token=%s' % token,
             'Accept': 'application/vnd.pagerduty+json;version=2',
         }
-        self.from_email = from_email
+        self.from_email = from_email.strip() if isinstance(from_email, str) else from_email
         # Collections whose lookups are remembered for the task (the catalogue resolves one policy
         # or vendor name for many services); objects that the task itself writes are never cached.
         self.cached_collections = ()
@@ -984,7 +1026,8 @@ class DatadogClient(JsonApiClient):
     home_urls = 'https://api.<site> (https://api.datadoghq.com for site datadoghq.com, https://api.datadoghq.eu, ...)'
 
     def __init__(self, api_key, app_key, site='datadoghq.com', api_url=None, **transport):
-        headers = {'DD-API-KEY': api_key, 'DD-APPLICATION-KEY': app_key, 'Accept': 'application/json'}
+        headers = {'DD-API-KEY': header_value(api_key, 'api_key', DatadogError),
+                   'DD-APPLICATION-KEY': header_value(app_key, 'app_key', DatadogError), 'Accept': 'application/json'}
         super().__init__(api_url or 'https://api.%s' % site, headers, **transport)
         if not api_url:
             self.url_source = 'the URL of site %s (%s)' % (site, self.shown_url)

@@ -1,5 +1,5 @@
-"""What a task says when it cannot reach the API or reaches an address where the API is not. Run against the
-simulator."""
+"""What a task says when it cannot reach the API, reaches the wrong address, or is given a credential that cannot
+be sent. Run against the simulator."""
 
 import socket
 
@@ -7,6 +7,7 @@ import pytest
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import (
     DatadogClient,
+    DatadogError,
     EventsClient,
     PagerDutyClient,
     PagerDutyError,
@@ -17,6 +18,7 @@ from ansible_collections.oncall.pagerduty.plugins.modules import (
     pd_service,
     pd_vendor_info,
 )
+from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY
 
 SERVICE = dict(name='Checkout', escalation_policy='Default')
 DD_KEY = 'a' * 32
@@ -160,3 +162,38 @@ def test_a_redirect_is_an_error_naming_where_it_points(sim):
     assert caught.value.status == 301
     assert 'with a redirect to https://api.pagerduty.com/vendors' in str(caught.value)
     assert 'api_url %s is probably wrong' % sim.url in str(caught.value)
+
+
+# -- credentials that cannot be sent ---------------------------------------------------------------
+
+def test_a_token_with_a_trailing_line_break_works(sim, run_module):
+    result = run_module(pd_vendor_info, api_token=sim.token + '\n', name='Datadog')
+    assert not result.get('failed') and [v['id'] for v in result['vendors']] == ['PAM4FGS']
+    datadog = run_module(pd_datadog_service, api_key=' %s\n' % DEFAULT_API_KEY, app_key='%s\r\n' % DEFAULT_APP_KEY,
+                         service_name='Checkout', service_key=DD_KEY)
+    assert datadog['changed'] and not datadog.get('failed')
+
+
+@pytest.mark.parametrize('token', ['sim-secret\rtoken', 'sim-secret\ntoken', 'sim-secret\x00token', 'sim-secret\u2019'])
+def test_a_token_that_cannot_be_a_header_fails_without_showing_it(sim, run_module, token):
+    result = run_module(pd_vendor_info, api_token=token, name='Datadog')
+    assert result['failed'] and 'api_token' in result['msg'] and 'HTTP header' in result['msg']
+    assert 'secret' not in str(result) and 'Traceback' not in str(result)
+    assert sim.requests() == []
+
+
+def test_a_datadog_key_that_cannot_be_a_header_fails_without_showing_it(sim):
+    with pytest.raises(DatadogError) as caught:
+        DatadogClient('dd-secret\rkey', 'app')
+    assert caught.value.option == 'api_key' and 'secret' not in str(caught.value)
+    with pytest.raises(DatadogError) as blank:
+        DatadogClient('key', ' \n')
+    assert blank.value.option == 'app_key' and 'blank' in str(blank.value)
+
+
+def test_a_header_given_per_request_is_checked_too_and_not_shown(sim):
+    client = PagerDutyClient(sim.token, api_url=sim.url, from_email='ada@example.com\r\nX-Evil: 1')
+    with pytest.raises(PagerDutyError) as caught:
+        client.post('/maintenance_windows', {}, headers=client.from_header())
+    assert 'From header' in str(caught.value) and 'Evil' not in str(caught.value)
+    assert sim.requests() == []
