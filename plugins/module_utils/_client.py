@@ -956,6 +956,20 @@ def is_transient_refusal(error):
     return any(reason in text for reason in TRANSIENT_REFUSALS)
 
 
+# How alike a suggestion must be (see closeness).
+CLOSE_ENOUGH = 0.6
+
+
+def closeness(wanted, actual):
+    """How alike two texts are, already casefolded: 2 when equal, at least 0.75 when one holds the other."""
+    if actual == wanted:
+        return 2.0
+    score = difflib.SequenceMatcher(None, wanted, actual).ratio()
+    if wanted in actual or actual in wanted:
+        score = max(score, 0.75)
+    return score
+
+
 def rank_close(value, candidates, limit=3):
     """The candidates whose names are closest to `value`, best first."""
     wanted = value.casefold()
@@ -964,15 +978,35 @@ def rank_close(value, candidates, limit=3):
         name = (candidate.get('name') or candidate.get('summary') or '').casefold()
         if not name:
             continue
-        score = difflib.SequenceMatcher(None, wanted, name).ratio()
-        if name == wanted:
-            score = 2.0
-        elif wanted in name or name in wanted:
-            score = max(score, 0.75)
-        if score >= 0.6:
+        score = closeness(wanted, name)
+        if score >= CLOSE_ENOUGH:
             scored.append((-score, name, candidate))
     scored.sort(key=lambda item: item[:2])
     return [candidate for dummy, dummy_name, candidate in scored[:limit]]
+
+
+def rank_close_emails(email, users, limit=3):
+    """The users whose emails are closest to `email`, best first.
+
+    The local parts and the domains are compared apart, and the less alike of the two decides: a misspelt
+    local part is found among the users of its domain, a misspelt domain among the users of that name,
+    and a user who only shares the domain (bob@example.com for grase@example.com) is no suggestion.
+    """
+    wanted_local, dummy, wanted_domain = email.casefold().partition('@')
+    scored = []
+    for user in users:
+        address = (user.get('email') or '').casefold()
+        if not address:
+            continue
+        local, dummy, domain = address.partition('@')
+        if address == email.casefold():
+            score = 2.0
+        else:
+            score = min(closeness(wanted_local, local), closeness(wanted_domain, domain) if wanted_domain else 1.0)
+        if score >= CLOSE_ENOUGH:
+            scored.append((-score, address, user))
+    scored.sort(key=lambda item: item[:2])
+    return [user for dummy, dummy_address, user in scored[:limit]]
 
 
 def describe_candidate(obj):

@@ -1,5 +1,5 @@
 """What a task says when it cannot reach the API, reaches the wrong address, or is given a credential that cannot
-be sent. Run against the simulator."""
+be sent; and which users it suggests for an email that does not exist. Run against the simulator."""
 
 import socket
 
@@ -14,7 +14,9 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._client import (
 )
 from ansible_collections.oncall.pagerduty.plugins.modules import (
     pd_datadog_service,
+    pd_escalation_policy,
     pd_event,
+    pd_maintenance_window,
     pd_service,
     pd_vendor_info,
 )
@@ -197,3 +199,28 @@ def test_a_header_given_per_request_is_checked_too_and_not_shown(sim):
         client.post('/maintenance_windows', {}, headers=client.from_header())
     assert 'From header' in str(caught.value) and 'Evil' not in str(caught.value)
     assert sim.requests() == []
+
+
+# -- users suggested for an email that does not exist ------------------------------------------------
+
+def test_a_misspelt_local_part_suggests_the_user_of_the_same_domain(sim, run_module):
+    rules = [dict(escalation_delay_in_minutes=5, targets=[dict(type='user', email='grase@example.com')])]
+    result = run_module(pd_escalation_policy, name='Ops', rules=rules)
+    assert result['failed'] and result['msg'] == (
+        "rules[0].targets[0].email: no user has the email 'grase@example.com'; "
+        "did you mean 'grace@example.com' (Grace Hopper, PUSR002)?")
+    assert sim.writes() == []
+
+
+def test_a_misspelt_from_email_suggests_the_close_user(sim, run_module):
+    sim.seed(services=[{'name': 'Checkout', 'escalation_policy': 'Default'}])
+    result = run_module(pd_maintenance_window, services=['Checkout'], description='Deploy', duration_minutes=30,
+                        from_email='grase@example.com')
+    assert result['failed'] and "'grace@example.com' (Grace Hopper, PUSR002)" in result['msg']
+    assert 'ada@example.com' not in result['msg'] and sim.writes() == []
+
+
+def test_a_user_found_at_once_costs_one_request(sim, run_module):
+    rules = [dict(escalation_delay_in_minutes=5, targets=[dict(type='user', email='grace@example.com')])]
+    run_module(pd_escalation_policy, check_mode=True, name='Ops', rules=rules)
+    assert [r['query'].get('query') for r in sim.requests() if r['path'] == '/users'] == [['grace@example.com']]
