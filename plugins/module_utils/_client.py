@@ -93,16 +93,11 @@ def without_credentials(url):
     """`url` as a message may show it: without a user name or password in it (a proxy URL may hold them)."""
     try:
         parts = urlsplit(url)
-        if parts.username is None and parts.password is None:
-            return url
-        host = parts.hostname or ''
-        if ':' in host:
-            host = '[%s]' % host
-        if parts.port:
-            host += ':%d' % parts.port
     except ValueError:
         return '(a URL that cannot be parsed)'
-    return urlunsplit(parts._replace(netloc=host))
+    if '@' not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition('@')[2]))
 
 
 def describe_character(char):
@@ -335,7 +330,7 @@ class HttpTransport:
     def __init__(self, base_url, timeout, validate_certs=True, ca_path=None, pool=CONNECTIONS):
         parts = urlsplit(base_url)
         if parts.scheme not in ('http', 'https') or not parts.hostname:
-            raise ValueError('not an http(s) URL: %r' % base_url)
+            raise ValueError('not an http(s) URL with a host name')  # the URL is not repeated: it may hold credentials
         self.scheme = parts.scheme
         self.host = parts.hostname
         self.port = parts.port or (443 if self.scheme == 'https' else 80)

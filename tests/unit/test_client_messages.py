@@ -155,6 +155,14 @@ def test_an_api_url_that_cannot_be_parsed_fails_naming_the_option(sim, run_modul
     assert result['failed'] and result['msg'].startswith('api_url: http://127.0.0.1:port is not a usable http(s) URL')
 
 
+@pytest.mark.parametrize('url', ['http://someone:s3cret@', 'http://someone:s3cret@host:port'])
+def test_an_unusable_url_is_named_without_its_credentials(url):
+    with pytest.raises(PagerDutyError) as caught:
+        PagerDutyClient('t', api_url=url)
+    assert caught.value.option == 'api_url' and 'is not a usable http(s) URL' in str(caught.value)
+    assert 's3cret' not in str(caught.value) and 'someone' not in str(caught.value)
+
+
 def test_a_redirect_is_an_error_naming_where_it_points(sim):
     sim.fault(method='GET', path='^/vendors$', times=1, action='status', status=301,
               headers={'Location': 'https://api.pagerduty.com/vendors'}, body={})
