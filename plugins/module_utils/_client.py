@@ -26,7 +26,7 @@ import socket
 import ssl
 import threading
 import time
-from urllib.parse import quote, unquote, urlencode, urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 from urllib.request import getproxies, proxy_bypass
 
 from ansible.module_utils.urls import make_context
@@ -42,6 +42,8 @@ EVENTS_REGIONS = {
     'us': 'https://events.pagerduty.com',
     'eu': 'https://events.eu.pagerduty.com',
 }
+# The paths of Datadog's API that name no object (where a 404 means a wrong address or no PagerDuty tile).
+DATADOG_COLLECTIONS = ('/api/v1/integration/pagerduty/configuration/services',)
 
 # PagerDuty's classic pagination: at most 100 a page, and offset + limit may not exceed 10,000.
 PAGE_LIMIT = 100
@@ -67,6 +69,16 @@ MAX_RATE_LIMITED_RETRIES = 100
 
 PLURALS = {'escalation_policy': 'escalation policies', 'business_service': 'business services'}
 
+# What a request header may hold here: visible ASCII and spaces. http.client refuses a line break with an
+# error that repeats the whole header (a token, a key), sends a NUL or another control character as it is,
+# and cannot encode a character beyond Latin-1; none of them belongs in a token, a key or an email.
+_UNSENDABLE = re.compile(r'[^\x20-\x7e]')
+_CHARACTER_NAMES = {'\r': 'a carriage return', '\n': 'a line break', '\t': 'a tab', '\x00': 'a NUL character'}
+
+# A PagerDuty path that names no object: collection names only (/services, /services/custom_fields,
+# /service_dependencies/associate); object IDs have capitals and digits, orchestration IDs hyphens.
+_NO_OBJECT_PATH = re.compile(r'^(/[a-z][a-z_]*)+$')
+
 
 def looks_like_id(value):
     """True when value has the shape of a PagerDuty object ID (a name could still have it too)."""
@@ -75,6 +87,26 @@ def looks_like_id(value):
 
 def plural(singular):
     return PLURALS.get(singular, singular.replace('_', ' ') + 's')
+
+
+def without_credentials(url):
+    """`url` as a message may show it: without a user name or password in it (a proxy URL may hold them)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return '(a URL that cannot be parsed)'
+    if '@' not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition('@')[2]))
+
+
+def describe_character(char):
+    """What a message calls a character it must not show (it belongs to a secret)."""
+    if char in _CHARACTER_NAMES:
+        return _CHARACTER_NAMES[char]
+    if ord(char) < 0x20 or ord(char) == 0x7f:
+        return 'a control character (U+%04X)' % ord(char)
+    return 'a non-ASCII character (U+%04X)' % ord(char)
 
 
 class ApiError(Exception):
@@ -100,6 +132,8 @@ class ApiError(Exception):
         self.path = path
         self.ambiguous = ambiguous
         self.candidates = list(candidates or [])
+        # A 404 (or a redirect) where the API always answers: the base URL is wrong, nothing is absent.
+        self.wrong_url = False
 
     def __str__(self):
         text = self.message
@@ -140,6 +174,21 @@ class DatadogError(ApiError):
 
 class EventsError(ApiError):
     api_name = 'Events API'
+
+
+def header_value(value, option, error_class=ApiError):
+    """`value` (a token, a key) ready for a request header: without the whitespace around it, which a
+    copied token or a file read with its line break brings along. A character no header may hold is an
+    error naming `option`; the value itself is never shown, since it is a secret."""
+    text = str(value).strip()
+    if not text:
+        raise error_class('%s: is blank' % option, option=option)
+    bad = _UNSENDABLE.search(text)
+    if bad:
+        raise error_class('%s: holds %s (character %d of %d), which cannot be sent in an HTTP header; the value is '
+                          'not shown. Give it exactly as it was issued, on one line'
+                          % (option, describe_character(bad.group()), bad.start() + 1, len(text)), option=option)
+    return text
 
 
 class RetryBudget:
@@ -285,7 +334,7 @@ class HttpTransport:
     def __init__(self, base_url, timeout, validate_certs=True, ca_path=None, pool=CONNECTIONS):
         parts = urlsplit(base_url)
         if parts.scheme not in ('http', 'https') or not parts.hostname:
-            raise ValueError('not an http(s) URL: %r' % base_url)
+            raise ValueError('not an http(s) URL with a host name')  # the URL is not repeated: it may hold credentials
         self.scheme = parts.scheme
         self.host = parts.hostname
         self.port = parts.port or (443 if self.scheme == 'https' else 80)
@@ -293,6 +342,9 @@ class HttpTransport:
         self.timeout = timeout
         self.pool = pool
         self.proxy = self._proxy_for(self.scheme, self.host)
+        # How messages name the proxy: its URL without credentials, and where it came from.
+        self.proxy_shown = without_credentials(self.proxy) if self.proxy else None
+        self.proxy_variable = '%s_proxy' % self.scheme
         self.context = pool.tls_context(validate_certs, ca_path) if self.scheme == 'https' else None
         self.key = (self.scheme, self.host, self.port, self.proxy, validate_certs, ca_path)
 
@@ -346,6 +398,12 @@ class HttpTransport:
                     continue
                 raise
 
+    def proxy_host(self):
+        """The proxy's host name, or None without a proxy."""
+        if not self.proxy:
+            return None
+        return urlsplit(self.proxy if '://' in self.proxy else 'http://' + self.proxy).hostname
+
     def _exchange(self, connection, method, path_and_query, headers, body):
         try:
             if connection.sock is None:
@@ -386,10 +444,19 @@ class JsonApiClient:
     error_class = ApiError
     rate_limit_reset_headers = ('Retry-After',)
     api_label = 'the API'
+    # What a message about the address says: the API's name, the option that gives its base URL, the option
+    # that picks a standard one instead, and where the API really is.
+    api_title = 'the API'
+    url_option = 'api_url'
+    url_chooser = None
+    home_urls = None
 
     def __init__(self, base_url, headers, timeout=30, validate_certs=True, ca_path=None,
                  retries=5, retry_timeout=120, backoff_base=1.0, sleep=time.sleep, budget=None):
         self.base_url = base_url.rstrip('/')
+        self.shown_url = without_credentials(self.base_url)
+        # Where the base URL came from, as a message names it (a subclass says so when it is a region's).
+        self.url_source = '%s %s' % (self.url_option, self.shown_url)
         self.timeout = timeout
         self.budget = budget or RetryBudget(retries, retry_timeout, backoff_base=backoff_base, sleep=sleep)
         self.warnings = []
@@ -400,7 +467,11 @@ class JsonApiClient:
         self._held_by = None
         self._stats_lock = threading.Lock()
         self.headers = dict(headers, **{'Content-Type': 'application/json', 'User-Agent': USER_AGENT})
-        self.transport = HttpTransport(self.base_url, timeout, validate_certs=validate_certs, ca_path=ca_path)
+        try:
+            self.transport = HttpTransport(self.base_url, timeout, validate_certs=validate_certs, ca_path=ca_path)
+        except ValueError as err:  # a port that is not a number, an unclosed [IPv6 address]
+            raise self.error_class('%s: %s is not a usable http(s) URL (%s)' % (self.url_option, self.shown_url, err),
+                                   option=self.url_option)
 
     # -- the error body of each API --------------------------------------------------------------
 
@@ -411,11 +482,12 @@ class JsonApiClient:
     # -- verbs -----------------------------------------------------------------------------------
 
     def get(self, path, query=None):
-        """The response body, or None when the object does not exist (404)."""
+        """The response body, or None when the object does not exist (404; not at a path that names no
+        object, where a 404 says that the base URL is wrong)."""
         try:
             return self.request('GET', path, query)[1]
         except ApiError as err:
-            if err.status == 404:
+            if err.status == 404 and not err.wrong_url:
                 return None
             raise
 
@@ -431,7 +503,7 @@ class JsonApiClient:
         try:
             self.request('DELETE', path, headers=headers)
         except ApiError as err:
-            if err.status == 404:
+            if err.status == 404 and not err.wrong_url:
                 return False
             raise
         return True
@@ -459,6 +531,7 @@ class JsonApiClient:
         target = self.path_and_query(path, query)
         payload = None if body is None else json.dumps(body).encode('utf-8')
         request_headers = dict(self.headers, **(headers or {}))
+        self._refuse_unsendable_headers(request_headers, method, path)
         retry_as = 'PUT' if idempotent else method
         attempt = 0
         limited = 0
@@ -496,6 +569,15 @@ class JsonApiClient:
                 limited += 1
             else:
                 attempt += 1
+
+    def _refuse_unsendable_headers(self, headers, method, path):
+        """A header value no request may carry fails here, by its name: http.client's own error would show
+        the value, and a header may hold a secret (the From header comes with each request)."""
+        for name, value in headers.items():
+            bad = _UNSENDABLE.search(value) if isinstance(value, str) else None
+            if bad:
+                raise self.error_class('the %s header holds %s, which cannot be sent in an HTTP header; the value is '
+                                       'not shown' % (name, describe_character(bad.group())), method=method, path=path)
 
     def _hold_others(self, failure, wait):
         """After a 429, every request of this client (the catalogue's parallel writes share it) waits
@@ -540,11 +622,21 @@ class JsonApiClient:
             return None, None, {}, self._connection_error(method, path, failure.reason, sent=False, retry_as=retry_as)
         except _Sent as failure:
             return None, None, {}, self._connection_error(method, path, failure.reason, sent=True, retry_as=retry_as)
+        if 300 <= status < 400:
+            # The APIs never redirect; something else answers at this address (or http:// for https://).
+            location = without_credentials(response_headers.get('Location') or '') or 'nowhere (no Location header)'
+            error = self.error_class(
+                self.wrong_url_advice('it answers %s %s with a redirect to %s, and %s does not redirect'
+                                      % (method, path, location, self.api_title)),
+                status=status, method=method, path=path, ambiguous=retry_as not in IDEMPOTENT_METHODS and status == 303)
+            error.wrong_url = True
+            return status, None, response_headers, error
         if status < 400:
             try:
                 return status, self._decode(raw), response_headers, None
             except ValueError:
-                error = self.error_class('the answer was not JSON: %r' % raw[:200], status=status, method=method,
+                error = self.error_class('the answer was not JSON: %r; %s may not be the address of %s'
+                                         % (raw[:200], self.url_source, self.api_title), status=status, method=method,
                                          path=path, ambiguous=retry_as not in IDEMPOTENT_METHODS)
                 return status, None, response_headers, error
         data = self._decode(raw, tolerant=True)
@@ -554,22 +646,81 @@ class JsonApiClient:
             status=status, code=code, errors=errors, method=method, path=path,
             ambiguous=(retry_as not in IDEMPOTENT_METHODS and (status == 408 or status >= 500)),
         )
+        if status == 404 and self.names_no_object(path) and self.says_only_not_found(message, errors):
+            error.message = self.wrong_url_advice('it answers %s %s with 404 Not Found, a path %s always serves'
+                                                  % (method, path, self.api_title))
+            error.wrong_url = True
         return status, data, response_headers, error
+
+    # -- what an answer says about the address -------------------------------------------------------
+
+    def names_no_object(self, path):
+        """True when `path` names no object (a collection), so that a 404 there cannot mean "absent"."""
+        return False
+
+    def says_only_not_found(self, message, errors):
+        """True when a 404 says no more than "not found", as a server does for a path it does not have
+        (a 404 that names what is missing is about that)."""
+        return not errors and (message or 'not found').strip(' .').casefold() == 'not found'
+
+    def wrong_url_advice(self, evidence):
+        """The message for an answer that shows the base URL is wrong, with where the API really is."""
+        text = '%s is probably wrong: %s.' % (self.url_source, evidence)
+        if self.home_urls:
+            text += ' %s is at %s, with no path; use one of them as %s' % (
+                self.api_title[0].upper() + self.api_title[1:], self.home_urls, self.url_option)
+            if self.url_chooser:
+                text += ', or leave %s unset and set %s' % (self.url_option, self.url_chooser)
+        return text
 
     def _connection_error(self, method, path, reason, sent, retry_as):
         if isinstance(reason, ssl.SSLError):
             message = ('TLS verification of %s failed (%s); give the CA bundle with ca_path, '
-                       'or validate_certs=false for a test endpoint' % (self.base_url, reason))
+                       'or validate_certs=false for a test endpoint' % (self.shown_url, reason))
             return self.error_class(message, method=method, path=path)
-        if isinstance(reason, (socket.timeout, TimeoutError)):
-            message = 'no response from %s within timeout=%ss' % (self.base_url, self.timeout)
-        else:
-            message = 'connection to %s failed: %s' % (self.base_url, reason or type(reason).__name__)
+        message = self._connection_advice(reason, sent)
         error = self.error_class(message, method=method, path=path,
                                  ambiguous=sent and retry_as not in IDEMPOTENT_METHODS)
         error.retryable_connection = not isinstance(reason, (ConnectionRefusedError, socket.gaierror))
         error.sent = sent
         return error
+
+    def _connection_advice(self, reason, sent):
+        """What a failed connection means, and what to check: the option that gives the URL, the proxy, the DNS,
+        a firewall. A proxy is named without its credentials."""
+        transport = self.transport
+        failed = 'connection to %s failed: ' % self.shown_url
+        options = self.url_option + (' (or %s)' % self.url_chooser if self.url_chooser else '')
+        via_proxy = 'whether %s must be reached through a proxy (%s)' % (self.api_title, transport.proxy_variable)
+        if isinstance(reason, (socket.timeout, TimeoutError)):
+            if sent:
+                return 'no response from %s within timeout=%ss' % (self.shown_url, self.timeout)
+            if transport.proxy:
+                return ('no connection to %s through the proxy %s within timeout=%ss: check the %s environment variable, '
+                        'and whether a firewall drops the connection' % (self.shown_url, transport.proxy_shown,
+                                                                         self.timeout, transport.proxy_variable))
+            return ('no connection to %s within timeout=%ss: check %s, %s, and whether a firewall drops the connection'
+                    % (self.shown_url, self.timeout, options, via_proxy))
+        if isinstance(reason, ConnectionRefusedError):
+            if transport.proxy:
+                return failed + ('the proxy %s refused it: nothing listens there. Check the %s environment variable, or '
+                                 'list %s in no_proxy to connect directly'
+                                 % (transport.proxy_shown, transport.proxy_variable, transport.host))
+            return failed + ('nothing listens there (connection refused). Check %s, %s, and any firewall in between'
+                             % (options, via_proxy))
+        if isinstance(reason, socket.gaierror):
+            cause = reason.strerror or str(reason)
+            if transport.proxy:
+                return failed + ("the proxy's host name %r does not resolve (%s). Check the %s environment variable and "
+                                 "this machine's DNS settings" % (transport.proxy_host(), cause, transport.proxy_variable))
+            return failed + ("its host name %r does not resolve (%s). Check the host name in %s, this machine's DNS "
+                             "settings, and %s" % (transport.host, cause, options, via_proxy))
+        if transport.proxy and str(reason).startswith('Tunnel connection failed'):
+            return failed + ('the proxy %s would not open a tunnel to %s:%d (%s). Check the credentials in the %s '
+                             'environment variable, or list %s in no_proxy to connect directly'
+                             % (transport.proxy_shown, transport.host, transport.port, reason, transport.proxy_variable,
+                                transport.host))
+        return failed + (str(reason) or type(reason).__name__)
 
     def _retry_decision(self, method, error, headers, attempt):
         """(retry?, seconds to wait) for a failed exchange."""
@@ -607,14 +758,19 @@ class PagerDutyClient(JsonApiClient):
     error_class = PagerDutyError
     rate_limit_reset_headers = ('ratelimit-reset', 'Retry-After')
     api_label = 'PagerDuty'
+    api_title = "PagerDuty's REST API"
+    url_chooser = 'region'
+    home_urls = ' or '.join('%s (region %s)' % (PAGERDUTY_REGIONS[region], region) for region in ('us', 'eu'))
 
     def __init__(self, token, region='us', api_url=None, from_email=None, **transport):
         base_url = api_url or PAGERDUTY_REGIONS[region]
+        if token is not None:
+            token = header_value(token, 'api_token', PagerDutyError)
         headers = {
             'Authorization': 'Token token=%s' % token,
             'Accept': 'application/vnd.pagerduty+json;version=2',
         }
-        self.from_email = from_email
+        self.from_email = from_email.strip() if isinstance(from_email, str) else from_email
         # Collections whose lookups are remembered for the task (the catalogue resolves one policy
         # or vendor name for many services); objects that the task itself writes are never cached.
         self.cached_collections = ()
@@ -623,6 +779,11 @@ class PagerDutyClient(JsonApiClient):
         self.last_listing_total = None       # its first page's total, when asked with total=true
         self.last_page_headers = {}          # the headers of the last page it read (its Date: the server's clock)
         super().__init__(base_url, headers, **transport)
+        if not api_url:
+            self.url_source = 'the URL of region %s (%s)' % (region, self.shown_url)
+
+    def names_no_object(self, path):
+        return bool(_NO_OBJECT_PATH.match(path))
 
     def parse_error_body(self, data):
         error = (data or {}).get('error') if isinstance(data, dict) else None
@@ -690,7 +851,8 @@ class PagerDutyClient(JsonApiClient):
         try:
             data = self.get('/%s/%s' % (collection, quote(object_id, safe='')), query)
         except PagerDutyError as err:
-            if err.status == 400:
+            # 404 too: an ID of small letters only (a name given as an ID) makes a path that names no object.
+            if err.status in (400, 404):
                 return None
             raise
         found = (data or {}).get(envelope or singular)
@@ -793,6 +955,20 @@ def is_transient_refusal(error):
     return any(reason in text for reason in TRANSIENT_REFUSALS)
 
 
+# How alike a suggestion must be (see closeness).
+CLOSE_ENOUGH = 0.6
+
+
+def closeness(wanted, actual):
+    """How alike two texts are, already casefolded: 2 when equal, at least 0.75 when one holds the other."""
+    if actual == wanted:
+        return 2.0
+    score = difflib.SequenceMatcher(None, wanted, actual).ratio()
+    if wanted in actual or actual in wanted:
+        score = max(score, 0.75)
+    return score
+
+
 def rank_close(value, candidates, limit=3):
     """The candidates whose names are closest to `value`, best first."""
     wanted = value.casefold()
@@ -801,15 +977,35 @@ def rank_close(value, candidates, limit=3):
         name = (candidate.get('name') or candidate.get('summary') or '').casefold()
         if not name:
             continue
-        score = difflib.SequenceMatcher(None, wanted, name).ratio()
-        if name == wanted:
-            score = 2.0
-        elif wanted in name or name in wanted:
-            score = max(score, 0.75)
-        if score >= 0.6:
+        score = closeness(wanted, name)
+        if score >= CLOSE_ENOUGH:
             scored.append((-score, name, candidate))
     scored.sort(key=lambda item: item[:2])
     return [candidate for dummy, dummy_name, candidate in scored[:limit]]
+
+
+def rank_close_emails(email, users, limit=3):
+    """The users whose emails are closest to `email`, best first.
+
+    The local parts and the domains are compared apart, and the less alike of the two decides: a misspelt
+    local part is found among the users of its domain, a misspelt domain among the users of that name,
+    and a user who only shares the domain (bob@example.com for grase@example.com) is no suggestion.
+    """
+    wanted_local, dummy, wanted_domain = email.casefold().partition('@')
+    scored = []
+    for user in users:
+        address = (user.get('email') or '').casefold()
+        if not address:
+            continue
+        local, dummy, domain = address.partition('@')
+        if address == email.casefold():
+            score = 2.0
+        else:
+            score = min(closeness(wanted_local, local), closeness(wanted_domain, domain) if wanted_domain else 1.0)
+        if score >= CLOSE_ENOUGH:
+            scored.append((-score, address, user))
+    scored.sort(key=lambda item: item[:2])
+    return [user for dummy, dummy_address, user in scored[:limit]]
 
 
 def describe_candidate(obj):
@@ -827,9 +1023,21 @@ class EventsClient(JsonApiClient):
     error_class = EventsError
     rate_limit_reset_headers = ('Retry-After',)
     api_label = "PagerDuty's Events API"
+    api_title = "PagerDuty's Events API"
+    url_option = 'events_url'
+    url_chooser = 'region'
+    home_urls = ' or '.join('%s (region %s)' % (EVENTS_REGIONS[region], region) for region in ('us', 'eu'))
 
     def __init__(self, region='us', events_url=None, **transport):
         super().__init__(events_url or EVENTS_REGIONS[region], {'Accept': 'application/json'}, **transport)
+        if not events_url:
+            self.url_source = 'the URL of region %s (%s)' % (region, self.shown_url)
+
+    def names_no_object(self, path):
+        return True  # the Events API has no objects: every path it serves always exists
+
+    def says_only_not_found(self, message, errors):
+        return True
 
     def parse_error_body(self, data):
         if not isinstance(data, dict):
@@ -846,10 +1054,19 @@ class DatadogClient(JsonApiClient):
     error_class = DatadogError
     rate_limit_reset_headers = ('X-RateLimit-Reset', 'Retry-After')
     api_label = 'Datadog'
+    api_title = "Datadog's API"
+    url_chooser = 'site'
+    home_urls = 'https://api.<site> (https://api.datadoghq.com for site datadoghq.com, https://api.datadoghq.eu, ...)'
 
     def __init__(self, api_key, app_key, site='datadoghq.com', api_url=None, **transport):
-        headers = {'DD-API-KEY': api_key, 'DD-APPLICATION-KEY': app_key, 'Accept': 'application/json'}
+        headers = {'DD-API-KEY': header_value(api_key, 'api_key', DatadogError),
+                   'DD-APPLICATION-KEY': header_value(app_key, 'app_key', DatadogError), 'Accept': 'application/json'}
         super().__init__(api_url or 'https://api.%s' % site, headers, **transport)
+        if not api_url:
+            self.url_source = 'the URL of site %s (%s)' % (site, self.shown_url)
+
+    def names_no_object(self, path):
+        return path.rstrip('/') in DATADOG_COLLECTIONS
 
     def parse_error_body(self, data):
         errors = (data or {}).get('errors') if isinstance(data, dict) else None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyError, rank_close
+from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyError, rank_close_emails
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
     IDENTITY_RULES,
     RENAME_OPTIONS,
@@ -74,19 +74,26 @@ def find_user_by_email(client, email, option, why=None):
 
 
 def close_users(client, email, limit=3):
-    """Users whose emails are close to `email`: searched by its local part and that part's longest word."""
-    local = email.split('@')[0]
+    """Users whose emails are close to `email`, ranked by email (rank_close_emails).
+
+    Only after the exact lookup failed, so it may cost a few requests, at most two pages each: PagerDuty's
+    query (a substring of a name or an email) for the local part, its longest word and that word's first
+    half (a typo further on), and the domain, which finds a local part misspelt anywhere (grase@ for grace@).
+    """
+    local, dummy, domain = email.partition('@')
     words = sorted(re.findall(r'[^\W_]{3,}', local), key=len, reverse=True)
+    terms = [local] + words[:1]
+    if words and len(words[0]) >= 6:
+        terms.append(words[0][:len(words[0]) // 2])
+    terms.append(domain)
     seen = {}
-    for term in [local] + words[:1]:
+    for term in dict.fromkeys(t.casefold() for t in terms if t):
         try:
             for user in client.paginate('/users', 'users', {'query': term}, max_pages=2):
                 seen.setdefault(user['id'], user)
         except PagerDutyError:
             break
-    # Ranked by email: rank_close compares names, so each user is ranked under its email.
-    ranked = rank_close(email, [dict(u, name=u.get('email') or '') for u in seen.values()], limit)
-    return [seen[u['id']] for u in ranked]
+    return rank_close_emails(email, seen.values(), limit)
 
 
 # -- presentation ----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._client import (
     PAGERDUTY_REGIONS,
     PagerDutyClient,
     PagerDutyError,
+    rank_close_emails,
 )
 
 
@@ -212,7 +213,8 @@ def test_refused_connection_fails_fast_with_the_url():
     client = PagerDutyClient('t', api_url='http://127.0.0.1:9', backoff_base=0.01)
     with pytest.raises(PagerDutyError) as caught:
         client.get('/vendors')
-    assert 'connection to http://127.0.0.1:9 failed' in str(caught.value)
+    assert 'connection to http://127.0.0.1:9 failed: nothing listens there (connection refused)' in str(caught.value)
+    assert 'api_url (or region)' in str(caught.value)
     assert client.request_count == 1
 
 
@@ -302,3 +304,14 @@ def test_rate_limits_do_not_use_up_the_retries_only_the_time(sim):
               body={'error': {'code': 2020, 'message': 'Rate Limit Exceeded'}})
     assert client.get('/vendors/PAM4FGS')['vendor']['name'] == 'Datadog'
     assert len(slept) == 6 and client.rate_limit_report()[0] == {'requests': 6, 'seconds_waited': round(sum(slept), 1)}
+
+
+def test_close_emails_are_ranked_by_local_part_and_domain_apart():
+    users = [{'id': i, 'email': e} for i, e in enumerate(
+        ['grace@example.com', 'bob@example.com', 'grace@other.org', 'ada@example.com', 'grace.h@example.com'])]
+    # A misspelt local part: the same domain alone is no likeness (bob, ada).
+    assert [u['email'] for u in rank_close_emails('grase@example.com', users)] == ['grace@example.com',
+                                                                                   'grace.h@example.com']
+    # A misspelt domain: the same local part, a close domain.
+    assert [u['email'] for u in rank_close_emails('ada@exmaple.com', users)] == ['ada@example.com']
+    assert rank_close_emails('nobody@example.com', users) == []
