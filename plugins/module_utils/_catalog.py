@@ -62,7 +62,9 @@ PURGING_STATES = ('deleted', 'overridden', 'replaced')
 
 
 def integration_item_spec():
-    return copy.deepcopy(INTEGRATION_OPTIONS_SPEC)
+    """The options of one integration of an item: pd_integration's, and its ID (to name one whose name a task
+    would refuse)."""
+    return dict(copy.deepcopy(INTEGRATION_OPTIONS_SPEC), id=dict(type='str'))
 
 
 def service_item_spec():
@@ -365,7 +367,7 @@ class ServiceCatalog(Kind):
         if self.params['state'] in ('replaced', 'overridden') and item['integrations'] is not None:
             for integration in existing:
                 if integration['id'] not in claimed:
-                    kind = self.integration_kind(index, item, 0, {k: None for k in INTEGRATION_OPTIONS_SPEC},
+                    kind = self.integration_kind(index, item, 0, {k: None for k in integration_item_spec()},
                                                  state='absent')
                     kind.params['id'] = integration['id']
                     service_plan.integration_deletes.append(

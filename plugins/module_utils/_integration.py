@@ -20,6 +20,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import 
     Collection,
     Resource,
     doing,
+    reference_name,
 )
 from ansible_collections.oncall.pagerduty.plugins.module_utils._service import resolve_or_predict_service
 from ansible_collections.oncall.pagerduty.plugins.module_utils._vendor import resolve_vendor
@@ -139,6 +140,11 @@ def type_of_vendor(vendor):
     return VENDOR_TYPES.get(generic, generic + '_inbound_integration')
 
 
+def is_taken(err):
+    """True when PagerDuty refused a write because a unique value (an email address) is taken."""
+    return err.status == 400 and any('already been taken' in str(e) for e in err.errors)
+
+
 def has_key(integration):
     """Email integrations have an address instead of a key."""
     return integration.get('type') != EMAIL_TYPE
@@ -189,8 +195,10 @@ class IntegrationResource(Resource):
 
     @classmethod
     def gathered_of(cls, integration):
-        """One integration in the input format (an item of a catalogue service's integrations)."""
-        item = {'name': integration.get('name')}
+        """One integration in the input format (an item of a catalogue service's integrations); one whose name a
+        task would refuse as new input (a space at either end) is named by its ID."""
+        name = integration.get('name') or ''
+        item = {'name': name} if name == name.strip() and name.strip() else {'id': integration.get('id')}
         if integration.get('vendor'):
             item['vendor'] = integration['vendor'].get('summary') or integration['vendor'].get('id')
         else:
@@ -433,7 +441,13 @@ class IntegrationResource(Resource):
         params = self.params
         current = plan.current
         integrations = plan.context['service'].get('integrations') or []
-        desired = {'name': params['new_name'] or params['name'] or self.identity_name(plan, integrations)}
+        if params['new_name'] or params['name']:
+            name = params['new_name'] or params['name']
+        elif params['id'] and current is not None:
+            name = current['name']  # identified by its ID, without a name: it keeps its own
+        else:
+            name = self.identity_name(plan, integrations)
+        desired = {'name': name}
         if params['vendor']:
             same = current is not None and self.kind_matches(current)
             vendor = current['vendor'] if same else self.resolve_vendor()
@@ -548,7 +562,7 @@ class IntegrationResource(Resource):
             # A passing refusal (an account lock, a service created a moment ago) is retried a few times.
             created = self.client.post(self.collection_of(plan).path, body, transient_refusals=True)
         except PagerDutyError as err:
-            self.explain_taken_email(err)
+            self.explain_taken_email(plan, err)
             raise
         return created['integration']
 
@@ -557,7 +571,7 @@ class IntegrationResource(Resource):
             return self.client.put(integration_path(plan.context['service']['id'], current['id']),
                                    self.body(changes))['integration']
         except PagerDutyError as err:
-            self.explain_taken_email(err)
+            self.explain_taken_email(plan, err)
             raise
 
     def read_back(self, plan, obj):
@@ -565,27 +579,37 @@ class IntegrationResource(Resource):
         return (found or {}).get('integration')
 
     def is_name_conflict(self, err):
-        return False
+        """An email integration's address is unique in an account: a create refused because it is taken, by no
+        integration elsewhere (explain_taken_email), was beaten by a run creating the same one at the same moment."""
+        return bool(self.params['integration_email']) and is_taken(err)
 
-    def explain_taken_email(self, err):
-        """A taken address fails with the integration and service that hold it."""
+    def explain_taken_email(self, plan, err):
+        """A taken address fails with the integration and service that hold it, unless it is this very integration
+        (same service and name: another run created it a moment ago; then the engine adopts it)."""
         address = self.params['integration_email']
-        if not address or err.status != 400 or not any('already been taken' in str(e) for e in err.errors):
+        if not address or not is_taken(err):
             return
         with doing('find the integration that holds %r' % address):
             for service in self.client.paginate('/services', 'services', {'include[]': ['integrations']}):
                 for integration in service.get('integrations') or []:
-                    if (integration.get('integration_email') or '').casefold() == address.casefold():
-                        self.fail('%s: %r is already the address of integration %r (%s) on service %r (%s); addresses '
-                                  'are unique in an account. Choose another address, or move that integration with '
-                                  'oncall.pagerduty.pd_integration_move.'
-                                  % (self.option('integration_email'), address, integration['name'], integration['id'],
-                                     service['name'], service['id']), status=err.status)
+                    if (integration.get('integration_email') or '').casefold() != address.casefold():
+                        continue
+                    if service['id'] == plan.context['service']['id'] and integration['name'] == plan.desired['name']:
+                        return
+                    self.fail('%s: %r is already the address of integration %r (%s) on service %r (%s); addresses '
+                              'are unique in an account. Choose another address, or move that integration with '
+                              'oncall.pagerduty.pd_integration_move.'
+                              % (self.option('integration_email'), address, integration['name'], integration['id'],
+                                 service['name'], service['id']), status=err.status)
 
     # -- the result: keys only where asked -------------------------------------------------------
 
     def present(self, obj):
         return present_integration(obj, return_key=True)
+
+    def shown(self, fields):
+        """The vendor by name: a diff holds no IDs or links."""
+        return {k: reference_name(v) if k == 'vendor' else v for k, v in fields.items()}
 
     def result_fields(self, plan):
         # A new integration (also one re-created after somebody deleted it), a recreate or a rotation.

@@ -17,7 +17,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._integration impo
     key_changed,
     present_integration,
 )
-from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import Field, Resource, doing
+from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import Field, Resource, doing, reference_name
 from ansible_collections.oncall.pagerduty.plugins.module_utils._service import enabled_status, present_service, resolve_service
 
 MAX_OPEN_INCIDENTS_TO_MOVE = 8000
@@ -314,16 +314,18 @@ class IntegrationMove(Resource):
         return present_integration(obj, return_key=self.params['return_key']) if obj else obj
 
     def shown(self, fields):
-        return {k: short(v) for k, v in fields.items()}
+        """The service by name: a diff holds no IDs."""
+        return {k: reference_name(v) if k == 'service' else v for k, v in fields.items()}
 
     def plan_diff(self, plan):
         if not plan.changes:
             return {}, {}
         fields = ['service'] + (['name'] if plan.current.get('name') != (plan.result or {}).get('name') else [])
-        return ({f: short(plan.current.get(f)) for f in fields}, {f: short((plan.result or {}).get(f)) for f in fields})
+        return ({f: plan.current.get(f) for f in fields}, {f: (plan.result or {}).get(f) for f in fields})
 
     def failure_notes(self, plan):
-        return self.result_fields(plan)
+        """A failed move says whether the integration moved after all (its own write was made) - never a key."""
+        return dict(self.result_fields(plan), moved=plan.wrote and 'service' in plan.changes, key_changed=False)
 
 
 def reference(service):

@@ -21,6 +21,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._escalation_polic
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
     PREDICTED,
     STATE_OPTION,
+    Collection,
     Field,
     Resource,
     doing,
@@ -115,6 +116,8 @@ class MaintenanceWindowResource(Resource):
     """
 
     result_key = 'maintenance_window'
+    # PagerDuty keeps no two windows apart: the engine settles those that runs create at the same moment.
+    collection = Collection('/maintenance_windows', 'maintenance_window', unique_names=False, label='maintenance window')
     fields = (
         Field('services', dict(type='list', elements='str', required=True), from_api=services_from_api, reference=True),
         Field('description', dict(type='str', required=True)),
@@ -238,6 +241,7 @@ class MaintenanceWindowResource(Resource):
     def moot(self, plan):
         if self.params['state'] == 'absent' or not self.is_over():
             return False
+        plan.current = None  # the window the task describes is over: the result holds none
         given = 'end' if self.params['end'] is not None else 'duration_minutes'
         self.warn('%s: the maintenance window the task describes ended at %s; there is nothing to do (PagerDuty '
                   'keeps past windows as they were).' % (self.option(given), utc_text(self.wanted_end(None))))

@@ -11,19 +11,27 @@ in-process path switched off).
 
 from __future__ import annotations
 
+import json
+import os
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import Task, TaskFailed
 
 # The result says which path ran the task: here a started module, else the worker process itself.
 EXECUTION_KEY = 'execution'
+# Check mode: the fact that carries what earlier tasks of the run predicted (see _resource.Predictions), and the
+# environment variable in which the action plugin hands it to a started module.
+PREDICTIONS_FACT = 'oncall_pagerduty_predictions'
+PREDICTIONS_ENVIRONMENT = 'ONCALL_PAGERDUTY_PREDICTIONS'
 
 
 def run_module(kind_class):
     """main() of a module: run `kind_class` for the options of this task."""
     module = AnsibleModule(argument_spec=kind_class.full_argument_spec(), supports_check_mode=True,
                            **kind_class.option_rules)
-    task = Task(module.params, check_mode=module.check_mode, diff=module._diff)
+    earlier = predictions_from_environment() if module.check_mode else None
+    task = Task(module.params, check_mode=module.check_mode, diff=module._diff, predictions=earlier)
     try:
         result = kind_class(task).execute()
     except TaskFailed as failure:
@@ -31,7 +39,24 @@ def run_module(kind_class):
         module.fail_json(msg=failure.msg, **dict(failure.result, **{EXECUTION_KEY: 'module'}))
     _report_warnings(module, task)
     result[EXECUTION_KEY] = 'module'
+    result.update(prediction_facts(task))
     module.exit_json(**result)
+
+
+def predictions_from_environment():
+    """What earlier tasks of a check run predicted, as the action plugin handed it over (None: nothing)."""
+    try:
+        return json.loads(os.environ.get(PREDICTIONS_ENVIRONMENT) or 'null')
+    except ValueError:
+        return None
+
+
+def prediction_facts(task):
+    """Check mode: the result's facts that carry the run's predictions to the next task ({} when there are none)."""
+    if not task.check_mode:
+        return {}
+    predictions = task.predictions.export()
+    return {'ansible_facts': {PREDICTIONS_FACT: {'collections': predictions}}} if predictions else {}
 
 
 def _report_warnings(module, task):

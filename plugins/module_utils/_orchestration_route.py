@@ -39,6 +39,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import 
     Resource,
     SharedWrite,
     doing,
+    reference_name,
 )
 from ansible_collections.oncall.pagerduty.plugins.module_utils._service import find_service, resolve_or_predict_service
 
@@ -54,7 +55,8 @@ class OrchestrationRouteResource(Resource):
     """A route of a global orchestration's router to a service, identified by its label."""
 
     result_key = 'route'
-    fields = (Field('label'), Field('service'), Field('conditions', dict(type='list', elements='raw')))
+    fields = (Field('label'), Field('service', from_api=reference_name, reference=True),
+              Field('conditions', dict(type='list', elements='raw')))
     options = dict(
         orchestration=dict(type='str', required=True),
         position=dict(type='raw'),

@@ -1199,14 +1199,13 @@ class Resource(Kind):
         return without_empty(item)
 
     def record_prediction(self, plan):
-        """Check mode: what later tasks of the run should find (a created or renamed object), by collection."""
+        """Check mode: what later tasks of the run should find - an object created, renamed or changed only in
+        prediction - by collection: its ID (None for a new one), name and settable fields, never a secret."""
         collection = self.collection_of(plan)
         if collection is None or plan.action not in ('create', 'update', 'replace') or not plan.result:
             return
-        if plan.action == 'update' and plan.current.get('name') == plan.result.get('name') \
-                and not (set(plan.changes) & set(self.settable())):
-            return
-        shown = {k: v for k, v in plan.result.items() if k not in self.secret_fields}
+        kept = set(self.settable()) | {'id', 'name'}
+        shown = {k: v for k, v in plan.result.items() if k in kept and k not in self.secret_fields}
         was = (plan.current or {}).get('name')
         self.task.predictions.record(collection.key, shown, was=was if was != shown.get('name') else None)
 

@@ -17,11 +17,18 @@ module of the collection has an action plugin of its name built on ``InProcessAc
 Switch: the variable ``oncall_pagerduty_in_process`` (false forces the module path, e.g. in a
 task's ``vars:``), or the environment variable ``ONCALL_PAGERDUTY_IN_PROCESS=0`` on the controller.
 The result's ``execution`` says which path ran: ``in_process`` or ``module``.
+
+Check mode writes nothing, so a later task cannot find what an earlier one only predicted (a service it
+renames, a team it creates). Each check-mode task returns its predictions, and those of the tasks before
+it, in the fact ``oncall_pagerduty_predictions``, stamped with the ansible-playbook run they belong to; the
+next task of the same host and run gives them to its kind (in process directly, to a started module in the
+environment variable ``ONCALL_PAGERDUTY_PREDICTIONS``), whose look-ups consult them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 
 from ansible.module_utils.common import warnings as module_warnings
@@ -32,11 +39,30 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.vars import merge_hash
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._module import EXECUTION_KEY
+from ansible_collections.oncall.pagerduty.plugins.module_utils._module import (
+    EXECUTION_KEY,
+    PREDICTIONS_ENVIRONMENT,
+    PREDICTIONS_FACT,
+    prediction_facts,
+)
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import Task, TaskFailed
 
 SWITCH_VARIABLE = 'oncall_pagerduty_in_process'
 SWITCH_ENVIRONMENT = 'ONCALL_PAGERDUTY_IN_PROCESS'
+# Predictions larger than this are not handed to a started module (an environment variable has its limits).
+MAX_PREDICTIONS_IN_ENVIRONMENT = 64 * 1024
+
+
+def current_run():
+    """The ansible-playbook run this worker belongs to: its parent process and when that started (where the system
+    says), so that predictions a fact cache kept from another run are never taken for this one's."""
+    parent = os.getppid()
+    try:
+        with open('/proc/%d/stat' % parent) as stat:
+            started = stat.read().rsplit(')', 1)[1].split()[19]
+    except (OSError, IndexError):
+        started = ''
+    return '%d:%s' % (parent, started)
 
 
 class InProcessAction(ActionBase):
@@ -48,13 +74,33 @@ class InProcessAction(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
+        earlier = self.earlier_predictions(task_vars)
         if not self.runs_in_process(task_vars):
-            return self.run_module(tmp, task_vars)
+            return self.stamped(self.run_module(tmp, task_vars, earlier))
         result = super().run(tmp, task_vars)
         environment = {}
         self._compute_environment_string(environment)
         with task_environment(environment):
-            result.update(self.run_kind())
+            result.update(self.run_kind(earlier))
+        return self.stamped(result)
+
+    # -- check mode: predictions from task to task ------------------------------------------------
+
+    def earlier_predictions(self, task_vars):
+        """What earlier tasks of this check run predicted (None outside check mode or another run's)."""
+        if not self._task.check_mode:
+            return None
+        fact = (task_vars.get('ansible_facts') or {}).get(PREDICTIONS_FACT) or {}
+        if not isinstance(fact, dict) or fact.get('run') != current_run():
+            return None
+        return fact.get('collections')
+
+    @staticmethod
+    def stamped(result):
+        """The result, its predictions stamped with the run they belong to."""
+        fact = (result.get('ansible_facts') or {}).get(PREDICTIONS_FACT)
+        if isinstance(fact, dict):
+            fact['run'] = current_run()
         return result
 
     # -- which path ------------------------------------------------------------------------------
@@ -69,23 +115,32 @@ class InProcessAction(ActionBase):
             return False
         return boolean(os.environ.get(SWITCH_ENVIRONMENT, 'true'), strict=False)
 
-    def run_module(self, tmp, task_vars):
-        """What ansible.builtin.normal does: execute the module on the task's host (async capable)."""
+    def run_module(self, tmp, task_vars, earlier=None):
+        """What ansible.builtin.normal does: execute the module on the task's host (async capable); in check mode
+        with what earlier tasks predicted in its environment."""
         result = super().run(tmp, task_vars)
         wrap_async = self._task.async_val and not getattr(self._connection, 'has_native_async', False)
-        result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
+        handed = json.dumps(earlier) if earlier else None
+        saved = self._task.environment
+        if handed and len(handed) <= MAX_PREDICTIONS_IN_ENVIRONMENT:
+            self._task.environment = (list(saved) if isinstance(saved, list) else [saved] if saved else []) + \
+                [{PREDICTIONS_ENVIRONMENT: handed}]
+        try:
+            result = merge_hash(result, self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
+        finally:
+            self._task.environment = saved
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         return result
 
     # -- the in-process path ---------------------------------------------------------------------
 
-    def run_kind(self):
+    def run_kind(self, earlier=None):
         return run_in_process(self.kind, self._task.args, check_mode=bool(self._task.check_mode),
-                              diff=bool(self._task.diff), name=self._task.action)
+                              diff=bool(self._task.diff), name=self._task.action, predictions=earlier)
 
 
-def run_in_process(kind, args, check_mode=False, diff=False, name=None):
+def run_in_process(kind, args, check_mode=False, diff=False, name=None, predictions=None):
     """The result of `kind` for task options `args`, as the in-process path gives it.
 
     What a module's AnsibleModule does around its code is done here the same way: the options are
@@ -95,11 +150,12 @@ def run_in_process(kind, args, check_mode=False, diff=False, name=None):
     params, no_log_values, failure = validate_options(kind, args, name or 'the module')
     if failure is not None:
         return remove_values(dict(failed=True, msg=failure, **{EXECUTION_KEY: 'in_process'}), no_log_values)
-    task = Task(params, check_mode=check_mode, diff=diff)
+    task = Task(params, check_mode=check_mode, diff=diff, predictions=predictions)
     try:
         result = kind(task).execute()
     except TaskFailed as failed:
         result = dict(failed.result, failed=True, msg=failed.msg)
+    result.update(prediction_facts(task))
     result.setdefault('changed', False)
     result['invocation'] = {'module_args': params}
     if task.warnings:

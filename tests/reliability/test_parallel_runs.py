@@ -131,3 +131,50 @@ def test_two_runs_creating_the_same_objects_at_once_end_with_one_of_each(sim, pl
     # Both runs did send their creates: the race happened, and was settled.
     posts = [r['path'] for r in sim.requests() if r['method'] == 'POST']
     assert posts.count('/services') == 2 and sum(p.endswith('/integrations') for p in posts) == 2
+
+
+SHARED_OBJECTS_PLAYBOOK = '''
+- name: A role that every host applies makes the shared objects of the platform
+  hosts: fleet
+  gather_facts: false
+  tasks:
+    - name: The business service
+      oncall.pagerduty.pd_business_service:
+        name: Shared Platform
+        description: What every host belongs to
+    - name: The global orchestration
+      oncall.pagerduty.pd_event_orchestration:
+        name: Shared Monitoring
+        return_key: false
+    - name: The grouping setting
+      oncall.pagerduty.pd_alert_grouping_setting:
+        name: Shared Grouping
+        type: content_based
+        config:
+          aggregate: all
+          fields: [source]
+        services: [Shared Web]
+'''
+
+
+def test_a_role_on_five_hosts_makes_each_shared_object_once(sim, simulator_server, playbook_env, report):
+    # Five hosts apply the same tasks at once (forks 5) against an API with 100 ms of latency: PagerDuty keeps none
+    # of these names unique, so each host's run creates one unless the runs settle on one object.
+    env, inventory, tmp_path = playbook_env
+    sim.seed(services=[{'name': 'Shared Web', 'escalation_policy': 'Default'}])
+    playbook = write(tmp_path, 'shared.yml', SHARED_OBJECTS_PLAYBOOK)
+    sim.settings(latency_ms=100)
+    code, output, totals = ansible_playbook(['-i', inventory, '-l', 'host01:host02:host03:host04:host05', '-f', '5',
+                                             playbook], env=env)
+    account = simulator_server.sim.pagerduty
+    made = {'business services': [b for b in account.business_services.values() if b['name'] == 'Shared Platform'],
+            'event orchestrations': [o for o in account.event_orchestrations.values() if o['name'] == 'Shared Monitoring'],
+            'alert grouping settings': [s for s in account.alert_grouping_settings.values()
+                                        if s['name'] == 'Shared Grouping']}
+    for kind, objects in made.items():
+        report('Concurrency: a role on five hosts (forks 5, 100 ms latency)', ['objects', 'made', 'failed tasks'])(
+            (kind, len(objects), totals['failed']))
+    assert code == 0 and totals['failed'] == 0, output[-3000:]
+    assert {kind: len(objects) for kind, objects in made.items()} == dict.fromkeys(made, 1)
+    again = ansible_playbook(['-i', inventory, '-l', 'host01:host02:host03:host04:host05', '-f', '5', playbook], env=env)
+    assert again[0] == 0 and again[2]['changed'] == 0, again[1][-3000:]

@@ -102,13 +102,16 @@ def test_threads_adding_routes_at_once_all_end_up_in_the_router(sim, report, pla
         assert writes > plays  # the race did happen, and was settled by merging again
 
 
-def test_two_playbook_runs_adding_routes_at_once_both_end_up_in_the_router(sim, report, tmp_path):
+@pytest.mark.parametrize('seconds', [1, 1.5])
+def test_two_playbook_runs_adding_routes_at_once_both_end_up_in_the_router(sim, report, tmp_path, seconds):
+    # Every router write takes `seconds` (a slow API): a confirmation after a fixed second would miss the other
+    # play's write, still in flight, that replaces the router from an older copy.
     teams = ['team-a', 'team-b']
     orchestration_id, ids, existing = set_up(sim, teams)
     playbook = tmp_path / 'route.yml'
     playbook.write_text(PLAYBOOK)
     env = sim.playbook_env()
-    sim.fault(method='PUT', path='/router$', times=2, action='delay', seconds=1)
+    sim.fault(method='PUT', path='/router$', times=10, action='delay', seconds=seconds)
     sim.clear_requests()
     runs = {}
 
@@ -122,7 +125,37 @@ def test_two_playbook_runs_adding_routes_at_once_both_end_up_in_the_router(sim, 
         thread.join(180)
     writes = len([r for r in sim.writes() if r['path'].endswith('/router')])
     failed = sum(totals['failed'] for dummy_code, dummy_output, totals in runs.values())
-    report(*TABLE)(('2 ansible-playbook runs', 1, 3, len(router_rules(sim, orchestration_id)), writes, writes - 2, failed))
+    report(*TABLE)(('2 ansible-playbook runs', seconds, 3, len(router_rules(sim, orchestration_id)), writes, writes - 2,
+                    failed))
     assert all(code == 0 for code, dummy_output, dummy_totals in runs.values()), [o[-2000:] for c, o, t in runs.values()]
     check_router(sim, orchestration_id, ids, existing, teams)
     assert writes > 2  # both wrote from the same old copy; one merged again
+
+
+def test_a_play_reading_while_a_slow_router_write_is_in_flight_loses_no_route(sim, report):
+    # Every router write takes 1.5 s. The second play starts 1.1 s after the first: it reads the router while the
+    # first play's write is still in flight, so it writes an old copy, which lands after the first play saw its own
+    # write. A confirmation a fixed second later would already have passed, and the first route would be lost.
+    teams = ['team-early', 'team-late']
+    orchestration_id, ids, existing = set_up(sim, teams)
+    sim.fault(method='PUT', path='/router$', times=10, action='delay', seconds=1.5)
+    sim.clear_requests()
+    results = {}
+
+    def play(team):
+        results[team] = run_in_process(OrchestrationRouteResource, {
+            'api_url': sim.url, 'api_token': sim.token, 'orchestration': 'Racing', 'service': team,
+            'conditions': ["event.custom_details.team matches '%s'" % team]}, name='pd_event_orchestration_route')
+
+    early = threading.Thread(target=play, args=('team-early',))
+    late = threading.Timer(1.1, play, args=('team-late',))
+    early.start()
+    late.start()
+    early.join(120)
+    late.join(120)
+    writes = sum(result.get('router_writes', 0) for result in results.values())
+    failed = [team for team, result in results.items() if result.get('failed')]
+    report(*TABLE)(('2 threads, one 1.1 s late', 1.5, 3, len(router_rules(sim, orchestration_id)), writes, writes - 2,
+                    len(failed)))
+    assert not failed, [results[t]['msg'] for t in failed]
+    check_router(sim, orchestration_id, ids, existing, teams)

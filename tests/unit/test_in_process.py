@@ -46,6 +46,7 @@ def play(sim, tmp_path):
         content: "{{ {%s} | to_json }}"
         dest: "%s"
         mode: "0600"
+      check_mode: false
 """ % (', '.join("'%s': %s" % (name, name) for name in registered), results_file)
         playbook.write_text(HEADER % {'url': sim.url} + tasks + dump)
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ANSIBLE_LOCALHOST_WARNING='0',

@@ -43,7 +43,7 @@ def test_check_mode_writes_nothing(sim, run_module, world):
     result = run_module(pd_event_orchestration_route, check_mode=True, diff=True, orchestration='Monitoring',
                         service='Web', conditions=WEB)
     assert result['changed'] and result['route']['index'] == 1 and result['route']['id'] is None
-    assert result['diff'] == {'before': {}, 'after': {'label': 'Web', 'service': {'id': world['Web'], 'summary': 'Web'},
+    assert result['diff'] == {'before': {}, 'after': {'label': 'Web', 'service': 'Web',
                                                       'conditions': [{'expression': WEB[0]}], 'index': 1}}
     assert sim.writes() == [] and routes(sim, world) == [('Databases', world['Databases'])]
 

@@ -107,6 +107,38 @@ def test_scope_rules_combine_and_teams_come_from_policies(sim, run_module):
     assert sorted(state_of(sim)) == ['pay-api', 'pay-tool', 'plat-api']
 
 
+@pytest.mark.parametrize('state', ['overridden', 'replaced', 'deleted'])
+def test_a_listed_service_outside_the_scope_fails_before_any_write(sim, run_module, state):
+    # The scope is a promise: with a state that removes what it does not list, nothing outside it is touched.
+    sim.seed(services=[service('pay-api', 'Payments On-Call'), service('plat-api', 'Platform On-Call'),
+                       service('pay-tool', 'Default')],
+             integrations=[{'service': 'pay-tool', 'type': 'events_api_v2_inbound_integration', 'name': 'Hand made'}])
+    sim.clear_requests()
+    outside_team = run_module(pd_service_catalog, state=state, scope=dict(teams=['Payments']),
+                              services=[service('pay-api', 'Payments On-Call', description='x'),
+                                        service('plat-api', 'Platform On-Call', description='x')])
+    assert outside_team['failed'] and outside_team['msg'].startswith(
+        "services[1].name: the service 'plat-api' is outside scope.teams (Payments)")
+    no_team = run_module(pd_service_catalog, state=state, scope=dict(teams=['Payments']),
+                         services=[dict(service('pay-tool'), integrations=[dict(name='Deploys', type='events_api_v2')])])
+    assert no_team['failed'] and "'pay-tool' is outside scope.teams (Payments)" in no_team['msg']
+    outside_name = run_module(pd_service_catalog, state=state, scope=dict(name_prefix='pay-'),
+                              services=[service('plat-api', 'Platform On-Call')])
+    assert outside_name['failed'] and "'plat-api' is outside scope.name_prefix 'pay-'" in outside_name['msg']
+    new_outside = run_module(pd_service_catalog, state=state, scope=dict(name_regex='^pay-'),
+                             services=[service('billing', 'Payments On-Call')])
+    assert new_outside['failed'] and "'billing' is outside scope.name_regex '^pay-'" in new_outside['msg']
+    assert sim.writes() == []
+    assert {s['name']: [i['name'] for i in s['integrations']] for s in sim.state()['services']}['pay-tool'] == ['Hand made']
+
+
+def test_merged_may_list_services_outside_the_scope(sim, run_module):
+    sim.seed(services=[service('plat-api', 'Platform On-Call')])
+    result = run_module(pd_service_catalog, state='merged', scope=dict(teams=['Payments']),
+                        services=[service('plat-api', 'Platform On-Call', description='x')])
+    assert result['changed'] and not result.get('failed'), result.get('msg')
+
+
 def test_max_deletions_fails_before_any_write_saying_how_many_and_which(sim, run_module):
     sim.seed(services=[service('tmp-%d' % n) for n in range(4)] + [service('tmp-keep')])
     sim.clear_requests()
@@ -217,6 +249,23 @@ def test_gathered_round_trip_of_fifty_varied_services_changes_nothing(sim, run_m
     replaced = run_module(pd_service_catalog, state='overridden', scope=dict(name_prefix='adopt-'),
                           services=gathered['services'])
     assert replaced['plan'] == [] and sim.writes() == []
+
+
+def test_gathered_names_a_service_a_task_could_not_name_by_its_id_and_round_trips(sim, run_module):
+    # PagerDuty keeps names that a task refuses as new input (spaces at either end); gathered names such a service
+    # by its id, so that feeding the output back changes nothing.
+    created = sim.seed(services=[service('adopt-padded '), service('adopt-plain')],
+                       integrations=[{'service': 'adopt-padded ', 'type': 'events_api_v2_inbound_integration',
+                                      'name': ' spaced '}])
+    gathered = run_module(pd_service_catalog, state='gathered', scope=dict(name_prefix='adopt-'))
+    by_id = {s.get('id'): s for s in gathered['services']}
+    padded = by_id[created['services'][0]]
+    assert 'name' not in padded
+    assert padded['integrations'] == [{'id': created['integrations'][0], 'type': 'events_api_v2'}]
+    sim.clear_requests()
+    fed_back = run_module(pd_service_catalog, state='merged', services=gathered['services'])
+    assert not fed_back.get('failed'), fed_back.get('msg')
+    assert fed_back['plan'] == [] and sim.writes() == []
 
 
 # -- cost ----------------------------------------------------------------------------------------
