@@ -395,7 +395,7 @@ class AlertGroupingSettingResource(Resource):
         def merged(setting):
             if keeps(setting):
                 return None
-            held = [r for r in setting.get('services') or []]
+            held = list(setting.get('services') or [])
             refs = service_refs(held + [s for i, s in wanted.items() if i not in {r.get('id') for r in held}])
             return self.body(dict(fields, services=refs))
 

@@ -199,7 +199,7 @@ class ServiceCatalog(Kind):
     # -- the run ---------------------------------------------------------------------------------
 
     def run(self):
-        self.client.cached_collections = ('escalation_policies', 'vendors', 'teams', 'custom_fields')
+        self.lookups.cached_collections = ('escalation_policies', 'vendors', 'teams', 'custom_fields')
         if self.params['state'] == 'gathered':
             return self.gather()
         with doing('read the services'):
@@ -230,7 +230,7 @@ class ServiceCatalog(Kind):
         query = {'include[]': list(CATALOG_INCLUDES)}
         if scope.get('teams'):
             with doing('find the teams of the scope'):
-                query['team_ids[]'] = [self.client.resolve('teams', team, 'scope.teams', 'team')['id']
+                query['team_ids[]'] = [self.lookups.resolve('teams', team, 'scope.teams', 'team')['id']
                                        for team in scope['teams']]
         if scope.get('name_prefix'):
             query['query'] = scope['name_prefix']

@@ -16,7 +16,6 @@ worker process, so on the in-process path they share one TLS session per API hos
 from __future__ import annotations
 
 import base64
-import difflib
 import http.client
 import json
 import random
@@ -49,8 +48,6 @@ DATADOG_COLLECTIONS = ('/api/v1/integration/pagerduty/configuration/services',)
 PAGE_LIMIT = 100
 OFFSET_CAP = 10000
 
-# A PagerDuty object ID: upper-case letters and digits, no spaces (e.g. PWIP6CQ, Q0RIJJZL24RC6W).
-_ID_PATTERN = re.compile(r'^[A-Z0-9]{7,20}$')
 
 IDEMPOTENT_METHODS = frozenset(('GET', 'PUT', 'DELETE', 'HEAD'))
 
@@ -67,7 +64,6 @@ MAX_TRANSIENT_REFUSALS = 5
 # however often (this only stops a server that keeps answering 429 with no wait).
 MAX_RATE_LIMITED_RETRIES = 100
 
-PLURALS = {'escalation_policy': 'escalation policies', 'business_service': 'business services'}
 
 # What a request header may hold here: visible ASCII and spaces. http.client refuses a line break with an
 # error that repeats the whole header (a token, a key), sends a NUL or another control character as it is,
@@ -78,15 +74,6 @@ _CHARACTER_NAMES = {'\r': 'a carriage return', '\n': 'a line break', '\t': 'a ta
 # A PagerDuty path that names no object: collection names only (/services, /services/custom_fields,
 # /service_dependencies/associate); object IDs have capitals and digits, orchestration IDs hyphens.
 _NO_OBJECT_PATH = re.compile(r'^(/[a-z][a-z_]*)+$')
-
-
-def looks_like_id(value):
-    """True when value has the shape of a PagerDuty object ID (a name could still have it too)."""
-    return bool(_ID_PATTERN.match(value or ''))
-
-
-def plural(singular):
-    return PLURALS.get(singular, singular.replace('_', ' ') + 's')
 
 
 def without_credentials(url):
@@ -753,7 +740,7 @@ class JsonApiClient:
 
 
 class PagerDutyClient(JsonApiClient):
-    """PagerDuty REST API v2: envelopes, 404-as-absent reads, pagination and name lookups."""
+    """PagerDuty REST API v2: envelopes, 404-as-absent reads and pagination (look-ups by name: _lookup.py)."""
 
     error_class = PagerDutyError
     rate_limit_reset_headers = ('ratelimit-reset', 'Retry-After')
@@ -771,13 +758,8 @@ class PagerDutyClient(JsonApiClient):
             'Accept': 'application/vnd.pagerduty+json;version=2',
         }
         self.from_email = from_email.strip() if isinstance(from_email, str) else from_email
-        # Collections whose lookups are remembered for the task (the catalogue resolves one policy
-        # or vendor name for many services); objects that the task itself writes are never cached.
-        self.cached_collections = ()
-        self._found = {}
-        self.last_listing_truncated = False  # the last paginate() stopped at the offset cap
-        self.last_listing_total = None       # its first page's total, when asked with total=true
-        self.last_page_headers = {}          # the headers of the last page it read (its Date: the server's clock)
+        # What the last listing of each thread said (the catalogue's writers share this client).
+        self._listing = threading.local()
         super().__init__(base_url, headers, **transport)
         if not api_url:
             self.url_source = 'the URL of region %s (%s)' % (region, self.shown_url)
@@ -803,28 +785,44 @@ class PagerDutyClient(JsonApiClient):
 
     # -- lists -----------------------------------------------------------------------------------
 
+    @property
+    def last_listing_truncated(self):
+        """True when this thread's last paginate() stopped at the offset cap (or at max_pages)."""
+        return getattr(self._listing, 'truncated', False)
+
+    @property
+    def last_listing_total(self):
+        """The first page's total of this thread's last paginate(), when asked with total=true."""
+        return getattr(self._listing, 'total', None)
+
+    @property
+    def last_page_headers(self):
+        """The headers of the last page this thread read (its Date: the server's clock)."""
+        return getattr(self._listing, 'headers', {})
+
     def paginate(self, path, key, query=None, max_pages=None):
         """Yield every object of a classic offset-paginated list, stopping at the offset cap."""
         query = dict(query or {})
         offset = 0
         pages = 0
-        self.last_listing_truncated = False
+        listing = self._listing
+        listing.truncated = False
         while True:
             page_query = dict(query, limit=PAGE_LIMIT, offset=offset)
-            dummy, data, self.last_page_headers = self.request('GET', path, page_query)
+            dummy, data, listing.headers = self.request('GET', path, page_query)
             data = data or {}
             if pages == 0:
-                self.last_listing_total = data.get('total')  # with total=true in the query, else None
+                listing.total = data.get('total')  # with total=true in the query, else None
             pages += 1
             yield from data.get(key) or []
             if not data.get('more'):
                 return
             offset += PAGE_LIMIT
             if max_pages is not None and pages >= max_pages:
-                self.last_listing_truncated = True
+                listing.truncated = True
                 return
             if offset + PAGE_LIMIT > OFFSET_CAP:
-                self.last_listing_truncated = True
+                listing.truncated = True
                 self.warnings.append(
                     'Stopped listing %s after %d results: PagerDuty returns at most %d results per listing. '
                     'Narrow it with a filter (name, query or team).' % (path, offset, OFFSET_CAP))
@@ -840,7 +838,7 @@ class PagerDutyClient(JsonApiClient):
                 return
             query['after'] = data['after']
 
-    # -- lookups ---------------------------------------------------------------------------------
+    # -- objects ---------------------------------------------------------------------------------
 
     def get_object(self, collection, singular, object_id, query=None, envelope=None):
         """One object by ID from /<collection>/<id>, or None when there is none.
@@ -861,91 +859,6 @@ class PagerDutyClient(JsonApiClient):
             found = found[0] if found else None
         return found or None
 
-    def find_by_name(self, collection, name, filter_param='query', case_sensitive=True, query=None, path=None,
-                     key=None):
-        """Every object of the collection whose name equals `name`, narrowed by the server first."""
-        wanted = name if case_sensitive else name.casefold()
-        matches = []
-        listing = self.paginate(path or '/' + collection, key or collection, dict(query or {}, **{filter_param: name}))
-        for item in listing:
-            item_name = item.get('name') or ''
-            if (item_name if case_sensitive else item_name.casefold()) == wanted:
-                matches.append(item)
-        if self.last_listing_truncated and not matches:
-            raise PagerDutyError(
-                'could not search every %s for %r: the listing stops at %d results' % (collection, name, OFFSET_CAP))
-        return matches
-
-    def find(self, collection, value, option, singular, case_sensitive=True, filter_param='query', query=None,
-             by_id=True, path=None, key=None):
-        """The one object named (or, with `by_id`, identified) by `value`, or None when there is none.
-
-        An ID-shaped value is tried as an ID first (one request); otherwise, or if that finds
-        nothing, the exact name is searched. Several matches are an error naming `option` and
-        listing them.
-        """
-        asked = tuple(sorted((name, tuple(v) if isinstance(v, list) else v) for name, v in (query or {}).items()))
-        return self.remembered(
-            collection, (value, case_sensitive, filter_param, by_id, path, key, asked),
-            lambda: self._find(collection, value, option, singular, case_sensitive, filter_param, query, by_id, path, key))
-
-    def remembered(self, collection, key, load):
-        """load(), answered once per `key` while `collection` is in cached_collections (a task that
-        looks the same things up for many objects, such as the catalogue), else every time."""
-        if collection not in self.cached_collections:
-            return load()
-        memo_key = (collection,) + tuple(key)
-        if memo_key not in self._found:
-            self._found[memo_key] = load()
-        return self._found[memo_key]
-
-    def _find(self, collection, value, option, singular, case_sensitive, filter_param, query, by_id, path, key):
-        if by_id and looks_like_id(value):
-            found = self.get_object(collection, singular, value, query)
-            if found:
-                return found
-        matches = self.find_by_name(collection, value, filter_param, case_sensitive, query, path=path, key=key)
-        if len(matches) > 1:
-            listing = ', '.join(describe_candidate(m) for m in matches)
-            raise PagerDutyError(
-                '%s: %d %s are named %r: %s. Give the ID of the one you mean.'
-                % (option, len(matches), plural(singular), value, listing), candidates=matches, option=option)
-        return matches[0] if matches else None
-
-    def resolve(self, collection, value, option, singular, **lookup):
-        """Like find(), but none is an error naming `option`, with the closest names as suggestions."""
-        found = self.find(collection, value, option, singular, **lookup)
-        if found is None:
-            raise PagerDutyError(self.not_found_message(collection, value, option, singular,
-                                                        path=lookup.get('path'), key=lookup.get('key')), option=option)
-        return found
-
-    def not_found_message(self, collection, value, option, singular, path=None, key=None):
-        message = '%s: no %s is named or identified by %r' % (option, singular.replace('_', ' '), value)
-        close = self.close_matches(collection, value, path=path, key=key)
-        if close:
-            message += '; did you mean %s?' % ' or '.join(describe_candidate(c) for c in close)
-        return message
-
-    def close_matches(self, collection, value, path=None, key=None, limit=3):
-        """Objects whose names are close to `value`: another case, or a near spelling.
-
-        Only on a failure path, so it may cost a few requests: the server's substring search for
-        the value, its longest word and that word's first half, at most two pages each.
-        """
-        seen = {}
-        words = sorted(re.findall(r'\w{3,}', value), key=len, reverse=True)
-        terms = [value] + words[:1]
-        if words and len(words[0]) >= 6:
-            terms.append(words[0][:len(words[0]) // 2])  # a typo in the longest word
-        for term in terms:
-            try:
-                for item in self.paginate(path or '/' + collection, key or collection, {'query': term}, max_pages=2):
-                    seen.setdefault(item.get('id'), item)
-            except PagerDutyError:
-                break
-        return rank_close(value, seen.values(), limit)
-
 
 def is_transient_refusal(error):
     """True when a 400 says its reason is passing (see TRANSIENT_REFUSALS)."""
@@ -953,68 +866,6 @@ def is_transient_refusal(error):
         return False
     text = ' '.join(str(e) for e in error.errors).casefold()
     return any(reason in text for reason in TRANSIENT_REFUSALS)
-
-
-# How alike a suggestion must be (see closeness).
-CLOSE_ENOUGH = 0.6
-
-
-def closeness(wanted, actual):
-    """How alike two texts are, already casefolded: 2 when equal, at least 0.75 when one holds the other."""
-    if actual == wanted:
-        return 2.0
-    score = difflib.SequenceMatcher(None, wanted, actual).ratio()
-    if wanted in actual or actual in wanted:
-        score = max(score, 0.75)
-    return score
-
-
-def rank_close(value, candidates, limit=3):
-    """The candidates whose names are closest to `value`, best first."""
-    wanted = value.casefold()
-    scored = []
-    for candidate in candidates:
-        name = (candidate.get('name') or candidate.get('summary') or '').casefold()
-        if not name:
-            continue
-        score = closeness(wanted, name)
-        if score >= CLOSE_ENOUGH:
-            scored.append((-score, name, candidate))
-    scored.sort(key=lambda item: item[:2])
-    return [candidate for dummy, dummy_name, candidate in scored[:limit]]
-
-
-def rank_close_emails(email, users, limit=3):
-    """The users whose emails are closest to `email`, best first.
-
-    The local parts and the domains are compared apart, and the less alike of the two decides: a misspelt
-    local part is found among the users of its domain, a misspelt domain among the users of that name,
-    and a user who only shares the domain (bob@example.com for grase@example.com) is no suggestion.
-    """
-    wanted_local, dummy, wanted_domain = email.casefold().partition('@')
-    scored = []
-    for user in users:
-        address = (user.get('email') or '').casefold()
-        if not address:
-            continue
-        local, dummy, domain = address.partition('@')
-        if address == email.casefold():
-            score = 2.0
-        else:
-            score = min(closeness(wanted_local, local), closeness(wanted_domain, domain) if wanted_domain else 1.0)
-        if score >= CLOSE_ENOUGH:
-            scored.append((-score, address, user))
-    scored.sort(key=lambda item: item[:2])
-    return [user for dummy, dummy_address, user in scored[:limit]]
-
-
-def describe_candidate(obj):
-    """'Name' (ID, team T): how a failure message lists an object a user may have meant."""
-    details = [obj.get('id') or '?']
-    teams = [t.get('summary') or t.get('name') for t in obj.get('teams') or [] if isinstance(t, dict)]
-    if teams:
-        details.append('team %s' % ', '.join(t for t in teams if t))
-    return '%r (%s)' % (obj.get('name') or obj.get('summary'), ', '.join(details))
 
 
 class EventsClient(JsonApiClient):

@@ -15,6 +15,7 @@ import datetime
 import difflib
 import re
 
+from ansible_collections.oncall.pagerduty.plugins.module_utils._lookup import Lookups
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import STATE_OPTION, Collection, Field, Resource
 
 DATA_TYPES = ['boolean', 'datetime', 'float', 'integer', 'string', 'url']
@@ -40,7 +41,8 @@ FALSE_WORDS = ('false', 'no', 'off', '0')
 
 def list_fields(client):
     """Every service custom field of the account, with its options (one request: the list is not paginated)."""
-    return client.remembered('custom_fields', (), lambda: (client.get(FIELDS_PATH, WITH_OPTIONS) or {}).get('fields') or [])
+    return Lookups.of(client).remembered('custom_fields', (),
+                                         lambda: (client.get(FIELDS_PATH, WITH_OPTIONS) or {}).get('fields') or [])
 
 
 def option_values(field):

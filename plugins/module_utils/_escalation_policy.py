@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyError, rank_close_emails
+from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyError
+from ansible_collections.oncall.pagerduty.plugins.module_utils._lookup import rank_close_emails
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
     IDENTITY_RULES,
     RENAME_OPTIONS,
@@ -279,7 +280,7 @@ class EscalationPolicyResource(Resource):
                 return found
             if kind == 'user':
                 return find_user_by_email(self.client, value, option)
-            return self.client.resolve('schedules', value, option, 'schedule', by_id=False)
+            return self.lookups.resolve('schedules', value, option, 'schedule', by_id=False)
 
     def check_create(self, plan):
         if 'escalation_rules' not in plan.desired:

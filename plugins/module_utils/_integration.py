@@ -313,8 +313,8 @@ class IntegrationResource(Resource):
         option = self.option('service')
         if self.state() == 'absent':
             with doing('find the service %r' % value):
-                found = self.client.find('services', value, option, 'service', filter_param='name',
-                                         query={'include[]': ['integrations']})
+                found = self.lookups.find('services', value, option, 'service', filter_param='name',
+                                          query={'include[]': ['integrations']})
                 service = self.as_predicted('services', value, found, lambda object_id: None)
             return {'service': service}
         service = resolve_or_predict_service(self, value, option, includes=('integrations',))

@@ -7,7 +7,8 @@ verification) or by recreating, and the result. Used by pd_integration_move."""
 
 from __future__ import annotations
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyError, looks_like_id
+from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyError
+from ansible_collections.oncall.pagerduty.plugins.module_utils._lookup import looks_like_id
 from ansible_collections.oncall.pagerduty.plugins.module_utils._integration import (
     EMAIL_TYPE,
     MAX_INTEGRATIONS_PER_SERVICE,
@@ -259,7 +260,8 @@ class IntegrationMove(Resource):
         plan.wrote = True
         if moved.get('integration_key') != integration.get('integration_key'):
             plan.result = moved
-            reported = dict(self.result_fields(plan), moved=True, key_changed=True, integration=self.reported(plan, moved))
+            reported = self.result_fields(plan)
+            reported.update(moved=True, key_changed=True, integration=self.reported(plan, moved))
             self.fail('integration %r moved to %r but its integration key changed; update the tools that send to it'
                       % (integration['name'], destination['name']), **reported)
         plan.notes['confirmed'] = moved
@@ -325,7 +327,9 @@ class IntegrationMove(Resource):
 
     def failure_notes(self, plan):
         """A failed move says whether the integration moved after all (its own write was made) - never a key."""
-        return dict(self.result_fields(plan), moved=plan.wrote and 'service' in plan.changes, key_changed=False)
+        notes = self.result_fields(plan)
+        notes.update(moved=plan.wrote and 'service' in plan.changes, key_changed=False)
+        return notes
 
 
 def reference(service):

@@ -14,11 +14,8 @@ import copy
 import difflib
 import re
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._client import (
-    PagerDutyError,
-    describe_candidate,
-    rank_close,
-)
+from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyError
+from ansible_collections.oncall.pagerduty.plugins.module_utils._lookup import describe_candidate, rank_close
 
 try:
     from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE

@@ -30,6 +30,7 @@ import contextlib
 import copy
 import re
 import time
+from urllib.parse import quote
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import (
     PAGERDUTY_REGIONS,
@@ -38,6 +39,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._client import (
     EventsClient,
     PagerDutyClient,
 )
+from ansible_collections.oncall.pagerduty.plugins.module_utils._lookup import Lookups
 
 try:  # AnsibleModule reads environment fallbacks through this; the in-process path uses the same one.
     from ansible.module_utils.basic import env_fallback
@@ -94,6 +96,9 @@ ASSUMED_CREATED = 'an earlier task of this run creates it; a real run fails if i
 
 # Characters a name must not hold: PagerDuty keeps them, but nobody could type the name to find it again.
 _NON_PRINTABLE = re.compile(r'[\x00-\x1f\x7f]')
+# Where PagerDuty publishes no length limit for a name, the look-up by name still has one: it carries the name in
+# the URL, and servers refuse long URLs (HTTP 414). A name longer than this, URL-encoded, cannot be found again.
+MAX_ENCODED_NAME = 2000
 
 # How often to look for an object whose create got no answer before concluding it was not made.
 PATIENT_REREADS = 3
@@ -506,6 +511,11 @@ class Kind:
 
     # -- set-up ----------------------------------------------------------------------------------
 
+    @property
+    def lookups(self):
+        """The look-ups by name or ID of this task's client (see _lookup.py)."""
+        return Lookups.of(self.client)
+
     def option(self, name):
         """An option's name as messages show it (with the catalogue item it belongs to)."""
         return self.task.where + name
@@ -618,6 +628,11 @@ class Kind:
                       'id' % (where, name))
         if limit is not None and len(name) > limit:
             self.fail('%s: PagerDuty allows at most %d characters, got %d' % (where, limit, len(name)))
+        encoded = len(quote(name, safe=''))
+        if encoded > MAX_ENCODED_NAME:
+            self.fail('%s: %d characters is longer than a look-up by name can carry (PagerDuty publishes no limit for '
+                      'this name, but the look-up puts it in the URL: %d bytes once encoded, at most %d); shorten it'
+                      % (where, len(name), encoded, MAX_ENCODED_NAME))
 
     def check_names(self, limit=None, options=('name', 'new_name')):
         """check_name() for the identity options (O(name), O(new_name)), and a blank O(id)."""
@@ -736,7 +751,7 @@ class Kind:
         not exist.
         """
         client = client or self.client
-        found = client.find(collection, value, option, singular, **lookup)
+        found = Lookups.of(client).find(collection, value, option, singular, **lookup)
         if self.check_mode:
             found = self.as_predicted(collection, value, found,
                                       lambda object_id: client.get_object(collection, singular, object_id,
@@ -744,9 +759,8 @@ class Kind:
         if found is not None:
             return found
         if not self.check_mode:
-            raise client.error_class(client.not_found_message(collection, value, option, singular,
-                                                              path=lookup.get('path'), key=lookup.get('key')),
-                                     option=option)
+            raise client.error_class(Lookups.of(client).not_found_message(
+                collection, value, option, singular, path=lookup.get('path'), key=lookup.get('key')), option=option)
         return self.predicted_parent(value, option, singular)
 
     def as_predicted(self, collection_key, value, found, by_id):
@@ -1277,9 +1291,9 @@ class Resource(Kind):
                     option, len(matches), collection.label, name, listing, self.ambiguity_advice()), option=option)
             found = matches[0] if matches else None
         else:
-            found = self.client.find(collection.key, name, option, collection.singular, by_id=False,
-                                     filter_param=collection.name_filter, query=self.read_query(), path=collection.path,
-                                     key=collection.plural)
+            found = self.lookups.find(collection.key, name, option, collection.singular, by_id=False,
+                                      filter_param=collection.name_filter, query=self.read_query(), path=collection.path,
+                                      key=collection.plural)
         return self.as_predicted(collection.key, name, found,
                                  lambda object_id: self.client.get_object(collection.key, collection.singular, object_id,
                                                                           self.read_query()))
@@ -1299,8 +1313,8 @@ class Resource(Kind):
             if collection.name_filter is None:
                 candidates = self.listing(plan)
             else:
-                candidates = self.client.find_by_name(collection.key, name, 'query', case_sensitive=False,
-                                                      path=collection.path, key=collection.plural)
+                candidates = self.lookups.find_by_name(collection.key, name, 'query', case_sensitive=False,
+                                                       path=collection.path, key=collection.plural)
         alike = [o for o in candidates if (o.get('name') or '').casefold() == name.casefold() and o.get('name') != name]
         if alike:
             self.warn('%s: no %s is named %r exactly, so one is created; %s differ%s only in case. To manage that one '
@@ -1335,8 +1349,8 @@ class Resource(Kind):
         collection = self.collection_of(plan)
         if collection.name_filter is None:
             return [o for o in self.listing(plan, fresh=True) if o.get('name') == name]
-        return self.client.find_by_name(collection.key, name, collection.name_filter, path=collection.path,
-                                        key=collection.plural)
+        return self.lookups.find_by_name(collection.key, name, collection.name_filter, path=collection.path,
+                                         key=collection.plural)
 
     def desired(self, plan):
         """The fields the task sets, as the API shapes them: each set option through its Field."""

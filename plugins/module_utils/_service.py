@@ -23,6 +23,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._custom_field imp
     values_shown,
     write_custom_field_values,
 )
+from ansible_collections.oncall.pagerduty.plugins.module_utils._lookup import Lookups
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
     IDENTITY_RULES,
     PREDICTED,
@@ -51,9 +52,9 @@ ENABLED_STATUSES = ('active', 'warning', 'critical', 'maintenance')
 # What a service shows as its alert_grouping_parameters when an Alert Grouping Setting holds its grouping.
 GROUPING_SETTING_REFERENCE = 'alert_grouping_setting_reference'
 
-# PagerDuty's limit of a service's name (the web app's, which terraform-provider-pagerduty validates too).
-SERVICE_NAME_MAX = 255
-SERVICES = Collection('/services', 'service', name_filter='name', name_limit=SERVICE_NAME_MAX)
+# PagerDuty publishes no length limit for a service's name (the OpenAPI description has none): only what a look-up
+# can carry is checked (Kind.check_name).
+SERVICES = Collection('/services', 'service', name_filter='name')
 
 
 # -- finding and showing ---------------------------------------------------------------------------
@@ -104,12 +105,12 @@ def service_by_id(client, service_id, includes=()):
 def service_by_name(client, name, option='name', includes=()):
     """The service with exactly this name, or None; several is an error (PagerDuty forbids it,
     but names that differ only in case can exist)."""
-    return client.find('services', name, option, 'service', by_id=False, **_lookup(includes))
+    return Lookups.of(client).find('services', name, option, 'service', by_id=False, **_lookup(includes))
 
 
 def find_service(client, value, option, includes=()):
     """The service named or identified by `value`, or None (an ID-shaped value is tried as an ID first)."""
-    return client.find('services', value, option, 'service', **_lookup(includes))
+    return Lookups.of(client).find('services', value, option, 'service', **_lookup(includes))
 
 
 def resolve_or_predict_service(kind, value, option, client=None, includes=()):
@@ -122,7 +123,7 @@ def resolve_or_predict_service(kind, value, option, client=None, includes=()):
 
 def resolve_service(client, value, option, includes=()):
     """The service named or identified by `value`; an error naming `option` when there is none."""
-    return client.resolve('services', value, option, 'service', **_lookup(includes))
+    return Lookups.of(client).resolve('services', value, option, 'service', **_lookup(includes))
 
 
 # -- the two-way mapping of a service's settings ---------------------------------------------------

@@ -23,7 +23,8 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._business_service import list_business_services
-from ansible_collections.oncall.pagerduty.plugins.module_utils._client import ApiError, looks_like_id, rank_close
+from ansible_collections.oncall.pagerduty.plugins.module_utils._client import ApiError
+from ansible_collections.oncall.pagerduty.plugins.module_utils._lookup import Lookups, looks_like_id, rank_close
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import PREDICTED, Kind, doing
 from ansible_collections.oncall.pagerduty.plugins.module_utils._service import find_service, service_by_id
 
@@ -185,7 +186,7 @@ class ServiceDirectory:
         pool = []
         if service_type != 'business':
             technical = (rank_close(value, self._technical) if self._technical is not None
-                         else self.client.close_matches('services', value))
+                         else Lookups.of(self.client).close_matches('services', value))
             pool.extend(service_node(s, 'technical') for s in technical)
         if service_type != 'technical':
             pool.extend(service_node(b, 'business') for b in rank_close(value, self.business_services()))

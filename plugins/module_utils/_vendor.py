@@ -6,12 +6,13 @@
 
 from __future__ import annotations
 
+from ansible_collections.oncall.pagerduty.plugins.module_utils._lookup import Lookups
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import Kind, doing
 
 
 def resolve_vendor(client, value, option='vendor'):
     """The one vendor named (in any case) or identified by `value`; an error naming `option` otherwise."""
-    return client.resolve('vendors', value, option, 'vendor', case_sensitive=False)
+    return Lookups.of(client).resolve('vendors', value, option, 'vendor', case_sensitive=False)
 
 
 def sort_by_name(objects):
@@ -38,7 +39,7 @@ class VendorInfo(Kind):
                 found = self.client.get_object('vendors', 'vendor', vendor_id.strip())
                 vendors = [found] if found else []
             elif name:
-                vendors = self.client.find_by_name('vendors', name.strip(), case_sensitive=False)
+                vendors = self.lookups.find_by_name('vendors', name.strip(), case_sensitive=False)
             else:
                 vendors = list(self.client.paginate('/vendors', 'vendors', {'query': query} if query else None))
         return dict(changed=False, vendors=sort_by_name(vendors))

@@ -234,6 +234,7 @@ EXAMPLES = r'''
         service: Shopping Cart
         vendor: Datadog
       register: datadog
+      no_log: true  # the result holds the integration key
 
     - name: An Events API v2 integration for the deploy pipeline
       oncall.pagerduty.pd_integration:

@@ -80,6 +80,14 @@ options:
     type: str
     choices: [fail, warn]
     default: warn
+  return_key:
+    description:
+      - Return RV(integration.integration_key), the integration's key (a new one after
+        O(strategy=recreate)), for the next task to hand to the monitoring tool.
+      - A key is a secret. Register the result with C(no_log) set to V(true) when the key is returned, or
+        set this option to V(false) when no later task needs it; the key never appears in a diff either way.
+    type: bool
+    default: true
 notes:
   - PagerDuty refuses to move an integration with more than 8,000 open (triggered or acknowledged)
     incidents. The API cannot count incidents per integration, so the module counts the source
@@ -89,6 +97,9 @@ notes:
   - A service can hold at most 250 integrations; a full destination fails before any change.
   - A moved integration on a disabled destination raises no incidents; the module warns.
   - When the integration is already on O(to_service), a run costs one request (by ID) or two (by name).
+  - With O(strategy=recreate), the copy is made like any new integration - runs that make it at the same moment
+    end with one copy, and a copy whose create answer was lost is found before it is made again - and a run
+    that is interrupted between the copy and the delete leaves both; run the task again.
 seealso:
   - module: oncall.pagerduty.pd_integration
 '''
@@ -101,19 +112,21 @@ EXAMPLES = r'''
     group/oncall.pagerduty.pagerduty:
       api_token: "{{ vault_pagerduty_api_token }}"
   tasks:
-    - name: Move the Datadog integration to the service that owns checkout now
+    - name: Move the Datadog integration to the service that owns checkout now (its key stays)
       oncall.pagerduty.pd_integration_move:
         integration: Datadog-Shopping-Cart
         from_service: Shopping Cart
         to_service: Checkout
         new_name: Datadog-Checkout
         on_settings_mismatch: fail
+        return_key: false
 
     - name: Park a noisy integration on a disabled service for the maintenance window
       oncall.pagerduty.pd_integration_move:
         integration: PXXXXXX
         from_service: Shop Web
         to_service: Parking (disabled)
+        return_key: false
 
     - name: Move an integration by recreating it where PagerDuty does not move it (the key changes)
       oncall.pagerduty.pd_integration_move:
@@ -122,11 +135,15 @@ EXAMPLES = r'''
         to_service: Platform
         strategy: recreate
       register: moved
+      no_log: true  # the result holds the new key
 
     - name: Hand the new key to the monitoring tool
-      ansible.builtin.debug:
-        msg: "Reconfigure Nagios: the key changed"
+      ansible.builtin.template:
+        src: nagios-pagerduty.cfg.j2  # uses moved.integration.integration_key
+        dest: /etc/nagios/conf.d/pagerduty.cfg
+        mode: "0600"
       when: moved.key_changed
+      no_log: true
 '''
 
 RETURN = r'''
@@ -147,7 +164,7 @@ integration:
     integration_key:
       description: The integration's key, when it has one; never shown in a diff.
       type: str
-      returned: when PagerDuty returns it
+      returned: when O(return_key=true) and the integration has a key
 moved:
   description: Whether this run moved the integration (or would have, in check mode).
   returned: always

@@ -20,9 +20,9 @@ description:
     the listed services; V(gathered) writes nothing and returns the services of O(scope) in the
     format of O(services), so an existing account can be adopted - gather, commit the YAML, manage it.
   - Each item of O(services) takes the options of M(oncall.pagerduty.pd_service), and its
-    O(services[].integrations) those of M(oncall.pagerduty.pd_integration); both modules and this
-    one run the same code, so an item behaves as the task of that module would, with the same
-    validation and messages (which name the item, for example C(services[3].support_hours.time_zone)).
+    O(services[].integrations) those of M(oncall.pagerduty.pd_integration); each is planned by the same kind
+    as that module's task, so an item behaves as the task would, with the same validation, guarantees
+    and messages (which name the item, for example C(services[3].support_hours.time_zone)).
 author:
   - oncall.pagerduty maintainers (@oncall)
 extends_documentation_fragment:
@@ -44,17 +44,25 @@ attributes:
 options:
   services:
     description:
-      - The services, each with the options of M(oncall.pagerduty.pd_service) (less O(oncall.pagerduty.pd_service#module:id)
-        and O(oncall.pagerduty.pd_service#module:state)) and its O(services[].integrations).
+      - The services, each with the options of M(oncall.pagerduty.pd_service) (less
+        O(oncall.pagerduty.pd_service#module:state)) and its O(services[].integrations).
       - Unset options leave the setting as it is, as with M(oncall.pagerduty.pd_service).
       - Required, and not empty, for every state but V(gathered), which takes none.
     type: list
     elements: dict
     suboptions:
       name:
-        description: The service's exact name; it identifies the service.
+        description:
+          - The service's exact name; it identifies the service, unless O(services[].id) does (then it renames
+            the service, as with M(oncall.pagerduty.pd_service)).
+          - One of O(services[].name) and O(services[].id) is required.
         type: str
-        required: true
+      id:
+        description:
+          - The service's ID. Identifies the service; O(state=gathered) names a service by its ID when a task
+            would refuse its name (a space at either end), so that the output can be fed back.
+          - Mutually exclusive with O(services[].new_name).
+        type: str
       new_name:
         description: Rename the service found by O(services[].name); see M(oncall.pagerduty.pd_service).
         type: str
@@ -200,8 +208,8 @@ options:
       integrations:
         description:
           - The service's integrations, each with the options of M(oncall.pagerduty.pd_integration)
-            (less O(oncall.pagerduty.pd_integration#module:service), O(oncall.pagerduty.pd_integration#module:id),
-            O(oncall.pagerduty.pd_integration#module:state) and O(oncall.pagerduty.pd_integration#module:return_key)).
+            (less O(oncall.pagerduty.pd_integration#module:service), O(oncall.pagerduty.pd_integration#module:state)
+            and O(oncall.pagerduty.pd_integration#module:return_key)).
           - With O(state=replaced) or O(state=overridden), the service ends with exactly these
             integrations; V([]) removes them all, and leaving O(services[].integrations) out leaves
             them as they are.
@@ -212,6 +220,11 @@ options:
             description:
               - The integration's exact name; omitted, it is derived as C(<tool>-<service name>), as
                 M(oncall.pagerduty.pd_integration) does.
+            type: str
+          id:
+            description:
+              - The integration's ID. Identifies it among the service's integrations; O(state=gathered) names an
+                integration by its ID when a task would refuse its name.
             type: str
           new_name:
             description: Rename the integration found by O(services[].integrations[].name).
@@ -313,6 +326,10 @@ options:
       - Which services the catalogue owns. Required with O(state=overridden) (where it must not be
         empty) and O(state=gathered) (where V({}) is the whole account).
       - When several are given, a service is in scope only if it meets all of them.
+      - The scope is a promise. With O(state=overridden), O(state=replaced) or O(state=deleted), a listed service outside the
+        scope - by its name, or by its teams (a new service's are its escalation policy's) - fails the task before
+        any write, naming the service and the part of the scope it is outside. O(state=merged) may list any
+        service.
     type: dict
     suboptions:
       teams:
@@ -335,6 +352,8 @@ options:
     description:
       - How many services are written at the same time (each service before its integrations).
         They share one retry budget and wait together when PagerDuty rate-limits them.
+      - With O(state=gathered), how many services' custom field values and dependencies (which PagerDuty
+        serves one service at a time) are read at the same time.
       - V(1) to V(16).
     type: int
     default: 4

@@ -43,8 +43,16 @@ options:
     elements: str
   include_integrations:
     description:
-      - Return each service's integrations as full objects, including their V(integration_key)
-        and V(integration_email), instead of references. Costs no extra request.
+      - Return each service's integrations as full objects (with their V(integration_email), and their
+        V(integration_key) only with O(return_keys=true)) instead of references. Costs no extra request.
+    type: bool
+    default: false
+  return_keys:
+    description:
+      - Return the integrations' keys (V(integration_key)) with O(include_integrations=true).
+      - Keys are secrets. Without this option no key is returned, so the result can be shown at any
+        verbosity; with it, register the result with C(no_log) set to V(true).
+      - Before version 0.3.0, keys were returned whenever integrations were.
     type: bool
     default: false
   include_custom_fields:
@@ -68,16 +76,24 @@ EXAMPLES = r'''
     group/oncall.pagerduty.pagerduty:
       api_token: "{{ vault_pagerduty_api_token }}"
   tasks:
-    - name: Read one service and its integrations
+    - name: Read one service and its integrations (without their keys)
       oncall.pagerduty.pd_service_info:
         name: Shopping Cart
         include_integrations: true
       register: cart
 
-    - name: Show the Events API v2 integration keys
+    - name: Show the names of its Events API v2 integrations
       ansible.builtin.debug:
         msg: "{{ cart.services[0].integrations | selectattr('type', 'equalto', 'events_api_v2_inbound_integration')
                  | map(attribute='name') | list }}"
+
+    - name: Read its integration keys, to hand one to a monitoring tool
+      oncall.pagerduty.pd_service_info:
+        name: Shopping Cart
+        include_integrations: true
+        return_keys: true
+      register: cart_keys
+      no_log: true  # the result holds the keys
 
     - name: List the services of the Platform team whose names mention "cart"
       oncall.pagerduty.pd_service_info:
@@ -109,7 +125,8 @@ services:
       type: dict
     integrations:
       description:
-        - References to its integrations, or with O(include_integrations=true) the full integration objects.
+        - References to its integrations, or with O(include_integrations=true) the full integration objects,
+          with their V(integration_key) only when O(return_keys=true).
       type: list
       elements: dict
     custom_fields:

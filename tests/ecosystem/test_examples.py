@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY
 
 sys.path.insert(0, os.path.join(REPO_ROOT, 'tests', 'tools'))
 from playbook_runs import ansible_playbook  # noqa: E402
@@ -45,6 +46,15 @@ EVENT_TASKS = {'route_events.yml': 2}
 TOUCH_AN_OBJECT_TWICE = {'demo.yml'}
 
 
+def secrets_of(sim):
+    """Every key and token the account and the run hold: integration keys, routing keys, credentials."""
+    secrets = [i['integration_key'] for s in sim.state()['services'] for i in s['integrations'] if i.get('integration_key')]
+    for orchestration in sim.api('GET', '/event_orchestrations').json()['orchestrations']:
+        read = sim.api('GET', '/event_orchestrations/%s' % orchestration['id']).json()['orchestration']
+        secrets += [i['parameters']['routing_key'] for i in read.get('integrations') or []]
+    return secrets + [sim.token, DEFAULT_API_KEY, DEFAULT_APP_KEY]
+
+
 @pytest.mark.parametrize('example', STANDALONE)
 def test_an_example_predicts_in_check_mode_then_runs_and_then_changes_nothing(sim, example):
     env = sim.playbook_env(datadog=True)
@@ -55,8 +65,11 @@ def test_an_example_predicts_in_check_mode_then_runs_and_then_changes_nothing(si
     assert code == 0 and totals['failed'] == 0, output[-3000:]
     assert sim.writes() == [], 'check mode of %s wrote: %s' % (example, sim.writes()[:3])
     predicted = totals['changed']
-    code, output, totals = ansible_playbook(inventory + [playbook], env=env)
+    # The real run at -v, as a user reads it: every key a task returns is registered with no_log or not returned.
+    code, output, totals = ansible_playbook(inventory + ['-v', '--diff', playbook], env=env)
     assert code == 0 and totals['failed'] == 0, output[-3000:]
+    leaked = [secret[:6] + '...' for secret in secrets_of(sim) if secret in output]
+    assert leaked == [], 'the output of %s at -v shows keys or tokens: %s' % (example, leaked)
     assert totals['changed'] == predicted or (example in TOUCH_AN_OBJECT_TWICE and totals['changed'] < predicted), (
         'check mode predicted %d changed tasks, the run changed %d' % (predicted, totals['changed']))
     code, output, totals = ansible_playbook(inventory + [playbook], env=env)

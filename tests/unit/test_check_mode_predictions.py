@@ -12,7 +12,6 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._service import S
 from ansible_collections.oncall.pagerduty.plugins.module_utils._team import TeamResource
 from ansible_collections.oncall.pagerduty.plugins.plugin_utils._in_process import run_in_process
 from tests.conftest import warning_texts
-from tests.unit.test_in_process import play  # noqa: F401 - a fixture
 
 FACT = 'oncall_pagerduty_predictions'
 
@@ -72,7 +71,7 @@ RENAME_PLAY = '''
 
 
 @pytest.mark.parametrize('path', ['in_process', 'module'])
-def test_a_check_run_of_a_rename_then_its_integration_predicts_the_real_run(sim, shop, play, path):  # noqa: F811
+def test_a_check_run_of_a_rename_then_its_integration_predicts_the_real_run(sim, shop, play, path):
     environment = {} if path == 'in_process' else {'ONCALL_PAGERDUTY_IN_PROCESS': '0'}
     code, output, results = play(RENAME_PLAY, ['service', 'integration'], ['--check', '--diff'],
                                  PAGERDUTY_API_TOKEN=sim.token, **environment)

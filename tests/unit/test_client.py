@@ -9,8 +9,8 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._client import (
     PAGERDUTY_REGIONS,
     PagerDutyClient,
     PagerDutyError,
-    rank_close_emails,
 )
+from ansible_collections.oncall.pagerduty.plugins.module_utils._lookup import Lookups, rank_close_emails
 
 
 @pytest.fixture
@@ -241,23 +241,23 @@ def test_paginate_stops_at_the_offset_cap_and_says_so(sim, client):
 # -- lookups -------------------------------------------------------------------------------------
 
 def test_find_by_name_is_exact_and_narrowed_by_the_server(sim, client):
-    assert [v['name'] for v in client.find_by_name('vendors', 'sentry', case_sensitive=False)] == ['Sentry']
+    assert [v['name'] for v in Lookups.of(client).find_by_name('vendors', 'sentry', case_sensitive=False)] == ['Sentry']
     assert sim.requests()[0]['query']['query'] == ['sentry']
-    assert client.find_by_name('vendors', 'Events API v2', case_sensitive=False) == []
+    assert Lookups.of(client).find_by_name('vendors', 'Events API v2', case_sensitive=False) == []
 
 
 def test_resolve_by_name_and_by_id(sim, client):
-    assert client.resolve('escalation_policies', 'Platform On-Call', 'escalation_policy', 'escalation_policy')['id'] == 'PPLATEP'
-    assert client.resolve('escalation_policies', 'PPLATEP', 'escalation_policy', 'escalation_policy')['name'] == 'Platform On-Call'
-    assert client.resolve('vendors', 'PAM4FGS', 'vendor', 'vendor')['name'] == 'Datadog'
+    assert Lookups.of(client).resolve('escalation_policies', 'Platform On-Call', 'escalation_policy', 'escalation_policy')['id'] == 'PPLATEP'
+    assert Lookups.of(client).resolve('escalation_policies', 'PPLATEP', 'escalation_policy', 'escalation_policy')['name'] == 'Platform On-Call'
+    assert Lookups.of(client).resolve('vendors', 'PAM4FGS', 'vendor', 'vendor')['name'] == 'Datadog'
 
 
 def test_resolve_names_zero_and_several_matches_distinctly(client):
     with pytest.raises(PagerDutyError) as none:
-        client.resolve('escalation_policies', 'Nobody', 'escalation_policy', 'escalation_policy')
+        Lookups.of(client).resolve('escalation_policies', 'Nobody', 'escalation_policy', 'escalation_policy')
     assert str(none.value) == "escalation_policy: no escalation policy is named or identified by 'Nobody'"
     with pytest.raises(PagerDutyError) as several:
-        client.resolve('vendors', 'live call routing', 'vendor', 'vendor', case_sensitive=False)
+        Lookups.of(client).resolve('vendors', 'live call routing', 'vendor', 'vendor', case_sensitive=False)
     assert "vendor: 2 vendors are named 'live call routing'" in str(several.value)
     assert "'Live Call Routing' (PLCR001), 'Live Call Routing' (PLCR002)" in str(several.value)
     assert [c['id'] for c in several.value.candidates] == ['PLCR001', 'PLCR002']
@@ -265,25 +265,25 @@ def test_resolve_names_zero_and_several_matches_distinctly(client):
 
 def test_not_found_suggests_other_case_and_near_spellings(client):
     with pytest.raises(PagerDutyError) as typo:
-        client.resolve('escalation_policies', 'Payments Oncall', 'escalation_policy', 'escalation_policy')
+        Lookups.of(client).resolve('escalation_policies', 'Payments Oncall', 'escalation_policy', 'escalation_policy')
     assert str(typo.value) == ("escalation_policy: no escalation policy is named or identified by 'Payments Oncall'; "
                                "did you mean 'Payments On-Call' (PPAYEP1, team Payments)?")
     with pytest.raises(PagerDutyError) as case:
-        client.resolve('escalation_policies', 'platform on-call', 'escalation_policy', 'escalation_policy')
+        Lookups.of(client).resolve('escalation_policies', 'platform on-call', 'escalation_policy', 'escalation_policy')
     assert "did you mean 'Platform On-Call' (PPLATEP, team Platform)?" in str(case.value)
 
 
 def test_plural_of_policy_is_policies(sim, client):
     sim.seed(escalation_policies=[{'name': 'Twin'}, {'name': 'Twin'}])
     with pytest.raises(PagerDutyError) as several:
-        client.resolve('escalation_policies', 'Twin', 'escalation_policy', 'escalation_policy')
+        Lookups.of(client).resolve('escalation_policies', 'Twin', 'escalation_policy', 'escalation_policy')
     assert '2 escalation policies are named' in str(several.value)
 
 
 def test_id_shaped_name_answered_with_400_falls_back_to_the_name(sim, client):
     sim.settings(malformed_id_status=400)
     sim.seed(escalation_policies=[{'name': 'PAYMENTS1'}])
-    assert client.resolve('escalation_policies', 'PAYMENTS1', 'escalation_policy', 'escalation_policy')['name'] == 'PAYMENTS1'
+    assert Lookups.of(client).resolve('escalation_policies', 'PAYMENTS1', 'escalation_policy', 'escalation_policy')['name'] == 'PAYMENTS1'
     assert [r['status'] for r in sim.requests()] == [400, 200]
 
 

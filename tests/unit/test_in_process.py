@@ -2,64 +2,7 @@
 action groups, loops sharing one kept-alive connection, warnings per item, and the same results as
 the module path. Real ansible-playbook runs against the simulator."""
 
-import json
-import os
-import sys
-
-import pytest
-
-from tests.conftest import COLLECTIONS_PATH, REPO_ROOT
 from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY
-
-sys.path.insert(0, os.path.join(REPO_ROOT, 'tests', 'tools'))
-from playbook_runs import ansible_playbook  # noqa: E402
-
-HEADER = '''
-- name: In process
-  hosts: localhost
-  connection: local
-  gather_facts: false
-  vars:
-    ansible_python_interpreter: "{{ ansible_playbook_python }}"
-  module_defaults:
-    group/oncall.pagerduty.pagerduty:
-      api_url: "%(url)s"
-  tasks:
-'''
-
-
-@pytest.fixture
-def play(sim, tmp_path):
-    """play(tasks_yaml, **environment) -> (returncode, output, {register name: result}).
-
-    Each task registers its result; a last task writes them all to a file for the test to read.
-    """
-
-    def run(tasks, registered, extra_args=(), **environment):
-        playbook = tmp_path / 'play.yml'
-        results_file = tmp_path / 'results.json'
-        if results_file.exists():
-            results_file.unlink()
-        dump = """
-    - name: Keep the results for the test
-      ansible.builtin.copy:
-        content: "{{ {%s} | to_json }}"
-        dest: "%s"
-        mode: "0600"
-      check_mode: false
-""" % (', '.join("'%s': %s" % (name, name) for name in registered), results_file)
-        playbook.write_text(HEADER % {'url': sim.url} + tasks + dump)
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ANSIBLE_LOCALHOST_WARNING='0',
-                   ANSIBLE_FORCE_COLOR='0', **environment)
-        for variable in ('PAGERDUTY_API_TOKEN', 'PAGERDUTY_TOKEN', 'ONCALL_PAGERDUTY_IN_PROCESS'):
-            if variable not in environment:
-                env.pop(variable, None)
-        code, output, dummy = ansible_playbook(list(extra_args) + [str(playbook)], env=env, cwd=str(tmp_path))
-        results = json.loads(results_file.read_text()) if results_file.exists() else {}
-        return code, output, results
-
-    return run
-
 
 VENDOR_TASK = '''
     - name: look up

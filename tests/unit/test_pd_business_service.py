@@ -150,20 +150,6 @@ def test_delete_takes_the_dependencies_along_and_again_is_ok(sim, run_module, ac
     assert not run_module(pd_business_service, name='Online Checkout', state='absent')['changed']
 
 
-def test_check_mode_delete_writes_nothing(sim, run_module, account):
-    run_module(pd_business_service, **CHECKOUT)
-    sim.clear_requests()
-    assert run_module(pd_business_service, check_mode=True, name='Online Checkout', state='absent')['changed']
-    assert sim.writes() == [] and len(business_services(account)) == 1
-
-
-def test_a_create_whose_answer_is_lost_is_adopted_not_duplicated(sim, run_module, account):
-    sim.fault(method='POST', path='^/business_services$', action='commit_then_drop')
-    result = run_module(pd_business_service, timeout=5, **CHECKOUT)
-    assert result['changed'] and not result.get('failed'), result
-    assert [r['method'] for r in sim.writes()] == ['POST'] and len(business_services(account)) == 1
-
-
 def test_reads_that_lag_are_waited_for(sim, run_module, account):
     sim.settings(read_after_write_lag_seconds=1)
     created = run_module(pd_business_service, **CHECKOUT)

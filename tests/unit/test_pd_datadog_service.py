@@ -16,12 +16,6 @@ def objects(sim):
     return sim.datadog()['services']
 
 
-def test_check_mode_create_writes_nothing(sim, run_module):
-    result = run_module(pd_datadog_service, check_mode=True, diff=True, service_name='Shopping Cart', service_key=KEY)
-    assert result['changed'] and result['datadog_service'] == {'service_name': 'Shopping Cart'}
-    assert sim.writes() == [] and objects(sim) == {}
-
-
 def test_create_then_second_run_is_ok(sim, run_module):
     created = run_module(pd_datadog_service, diff=True, service_name='Shopping Cart', service_key=KEY)
     assert created['changed'] and created['datadog_service'] == {'service_name': 'Shopping Cart'}
@@ -46,17 +40,9 @@ def test_on_create_leaves_an_existing_key_alone(sim, run_module):
     assert objects(sim) == {'cart': KEY}
 
 
-def test_delete_then_delete_again_is_ok(sim, run_module):
-    run_module(pd_datadog_service, service_name='cart', service_key=KEY)
-    assert run_module(pd_datadog_service, service_name='cart', state='absent')['changed']
-    assert objects(sim) == {}
-    assert not run_module(pd_datadog_service, service_name='cart', state='absent')['changed']
-
-
-def test_check_mode_delete_and_always_write_nothing(sim, run_module):
+def test_check_mode_of_always_writes_nothing(sim, run_module):
     run_module(pd_datadog_service, service_name='cart', service_key=KEY)
     sim.clear_requests()
-    assert run_module(pd_datadog_service, check_mode=True, service_name='cart', state='absent')['changed']
     assert run_module(pd_datadog_service, check_mode=True, service_name='cart', service_key=KEY, update_key='always')['changed']
     assert sim.writes() == [] and objects(sim) == {'cart': KEY}
 

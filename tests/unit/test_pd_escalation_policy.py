@@ -242,13 +242,6 @@ def test_creating_needs_rules(sim, run_module):
     assert sim.writes() == []
 
 
-def test_a_create_whose_answer_is_lost_is_adopted_not_duplicated(sim, run_module, account):
-    sim.fault(method='POST', path='^/escalation_policies$', action='commit_then_drop')
-    result = run_module(pd_escalation_policy, timeout=5, **POLICY)
-    assert result['changed'] and result['escalation_policy']['name'] == 'SRE On-Call'
-    assert [r['method'] for r in sim.writes()] == ['POST'] and len(stored(account, 'SRE On-Call')) == 1
-
-
 def test_reads_that_lag_writes_do_not_make_a_second_run_change(sim, run_module, account):
     sim.settings(read_after_write_lag_seconds=1)
     assert run_module(pd_escalation_policy, retries=10, **POLICY)['changed']

@@ -121,33 +121,10 @@ def test_rename_by_id(sim, run_module):
     assert [s['name'] for s in services(sim)] == ['new name']
 
 
-def test_delete_then_delete_again_is_ok(sim, run_module):
-    run_module(pd_service, name='web', escalation_policy='Default')
-    first = run_module(pd_service, diff=True, name='web', state='absent')
-    assert first['changed'] and first['service'] == {} and first['diff']['before']['name'] == 'web'
-    assert services(sim) == []
-    assert not run_module(pd_service, name='web', state='absent')['changed']
-
-
-def test_check_mode_delete_writes_nothing(sim, run_module):
-    run_module(pd_service, name='web', escalation_policy='Default')
-    sim.clear_requests()
-    assert run_module(pd_service, check_mode=True, name='web', state='absent')['changed']
-    assert sim.writes() == [] and len(services(sim)) == 1
-
-
 def test_existing_service_is_adopted_by_name(sim, run_module):
     sim.seed(services=[{'name': 'web', 'escalation_policy': 'Default', 'description': 'made by hand'}])
     result = run_module(pd_service, name='web', escalation_policy='Default', description='made by hand')
     assert not result['changed'] and sim.writes() == []
-
-
-def test_create_whose_answer_is_lost_is_adopted_not_duplicated(sim, run_module):
-    sim.fault(method='POST', path='^/services$', action='commit_then_drop')
-    result = run_module(pd_service, name='web', escalation_policy='Default', timeout=5)
-    assert result['changed'] and result['service']['name'] == 'web'
-    assert [r['method'] for r in sim.writes()] == ['POST']
-    assert len(services(sim)) == 1
 
 
 def test_create_that_failed_with_a_server_error_is_verified_then_sent_again(sim, run_module):

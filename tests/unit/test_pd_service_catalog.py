@@ -88,6 +88,18 @@ def test_replaced_makes_the_listed_integrations_exact_and_leaves_unlisted_ones_o
     assert state_of(sim) == {'svc-a': ['Deploys'], 'svc-b': ['Kept']}
 
 
+def test_the_diffs_of_deletes_show_what_a_user_sets(sim, run_module):
+    sim.seed(services=[service('shop-web'), service('shop-old')],
+             integrations=[{'service': 'shop-web', 'vendor': {'id': 'PAM4FGS', 'type': 'vendor_reference'}, 'name': 'Old'}])
+    result = run_module(pd_service_catalog, state='overridden', scope=dict(name_prefix='shop-'), diff=True,
+                        services=[dict(name='shop-web', integrations=[])])
+    by_service = {d['before_header']: d for d in result['diff']}
+    assert by_service['service shop-web']['before'] == {'integrations': {'Old': {
+        'name': 'Old', 'type': 'events_api_v2_inbound_integration', 'vendor': 'Datadog'}}}
+    deleted = by_service['service shop-old']['before']
+    assert deleted['escalation_policy'] == 'Default' and 'id' not in deleted and 'html_url' not in str(deleted)
+
+
 def test_overridden_purges_inside_the_scope_only(sim, run_module):
     sim.seed(services=[service('shop-web'), service('shop-old'), service('shopping-list'), service('billing')])
     result = run_module(pd_service_catalog, state='overridden', scope=dict(name_prefix='shop-'),

@@ -130,13 +130,6 @@ def test_absent_deletes_the_field_and_its_values(sim, run_module, account):
     assert not run_module(pd_service_custom_field, name='tier', state='absent')['changed']
 
 
-def test_a_create_whose_answer_was_lost_is_adopted_not_duplicated(sim, run_module, account):
-    sim.fault(method='POST', path='^/services/custom_fields$', times=1, action='commit_then_drop')
-    result = run_module(pd_service_custom_field, **TIER)
-    assert result['changed'] and not result.get('failed'), result
-    assert fields(account) == [('tier', 'Tier', True, ['tier-1', 'tier-2', 'tier-3'])]
-
-
 def test_reads_that_lag_writes_still_give_an_ok_second_run(sim, run_module, account):
     sim.settings(read_after_write_lag_seconds=1)
     assert run_module(pd_service_custom_field, **TIER)['changed']

@@ -78,23 +78,6 @@ def test_rename_by_id_and_the_policies_show_the_new_name(sim, run_module, accoun
     assert unknown['failed'] and unknown['msg'].startswith("id: no team has the ID 'PNOSUCH'")
 
 
-def test_delete_then_delete_again_is_ok(sim, run_module, account):
-    run_module(pd_team, name='Short-lived')
-    deleted = run_module(pd_team, diff=True, name='Short-lived', state='absent')
-    assert deleted['changed'] and deleted['team'] == {} and deleted['diff']['before']['name'] == 'Short-lived'
-    assert teams_named(account, 'Short-lived') == []
-    sim.clear_requests()
-    assert not run_module(pd_team, name='Short-lived', state='absent')['changed']
-    assert len(sim.requests()) == 1
-
-
-def test_check_mode_delete_writes_nothing(sim, run_module, account):
-    run_module(pd_team, name='Short-lived')
-    sim.clear_requests()
-    assert run_module(pd_team, check_mode=True, name='Short-lived', state='absent')['changed']
-    assert sim.writes() == [] and len(teams_named(account, 'Short-lived')) == 1
-
-
 def test_deleting_a_team_that_policies_belong_to_fails_before_any_write_naming_them(sim, run_module, account):
     run_module(pd_team, name='SRE')
     run_module(pd_escalation_policy, name='SRE On-Call', teams=['SRE'],
@@ -128,13 +111,6 @@ def test_the_api_refusal_is_explained_when_it_comes_anyway(sim, run_module):
     assert result['failed'] and result['msg'].startswith(
         'could not delete the team: Team has existing associations: Cannot delete team with existing Subteams')
     assert result['error_code'] == 6006
-
-
-def test_a_create_whose_answer_is_lost_is_adopted_not_duplicated(sim, run_module, account):
-    sim.fault(method='POST', path='^/teams$', action='commit_then_drop')
-    result = run_module(pd_team, name='SRE', timeout=5)
-    assert result['changed'] and result['team']['name'] == 'SRE'
-    assert [r['method'] for r in sim.writes()] == ['POST'] and len(teams_named(account, 'SRE')) == 1
 
 
 def test_a_name_taken_between_look_up_and_create_is_adopted(sim, run_module, account):
