@@ -1,5 +1,6 @@
 """pd_service_catalog against a loop of pd_service and pd_integration tasks: a no-op over 500 services
-with two integrations each, and creating 100 such services with 100 ms of simulated network latency."""
+with two integrations each, and creating 100 such services with 100 ms of simulated network latency; and
+gathering 200 services at 100 ms, whose per-service reads run in parallel."""
 
 import os
 import tempfile
@@ -7,7 +8,16 @@ import time
 
 NO_OP_SERVICES = 500
 CREATED_SERVICES = 100
+GATHERED_SERVICES = 200
 LATENCY_MS = 100
+
+GATHER_TASK = '''
+    - name: The catalogue in the input format
+      oncall.pagerduty.pd_service_catalog:
+        state: gathered
+        scope:
+          name_prefix: gather-
+'''
 
 HEADER = '''
 - name: The catalogue
@@ -90,6 +100,16 @@ def measure(bench):
         seconds, requests, changed = run(bench, LOOP_TASKS, CREATED_SERVICES, 'looped-', workdir, 'create_loop.yml')
         rows.append(('create %d services, %d ms latency' % (CREATED_SERVICES, LATENCY_MS), 'loop, in process',
                      3 * CREATED_SERVICES, requests, seconds, changed))
+    finally:
+        bench.control('POST', 'settings', {'latency_ms': 0})
+    # Gathering 200 services, at 100 ms: PagerDuty serves custom field values and dependencies per service.
+    bench.control('POST', 'seed', {'services': {'count': GATHERED_SERVICES, 'name_prefix': 'gather-',
+                                                'escalation_policy': 'Default'}})
+    bench.control('POST', 'settings', {'latency_ms': LATENCY_MS})
+    try:
+        seconds, requests, changed = run(bench, GATHER_TASK, GATHERED_SERVICES, 'gather-', workdir, 'gather.yml')
+        rows.append(('gather %d services, %d ms latency' % (GATHERED_SERVICES, LATENCY_MS), 'pd_service_catalog', 1,
+                     requests, seconds, changed))
     finally:
         bench.control('POST', 'settings', {'latency_ms': 0})
     return rows

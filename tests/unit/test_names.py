@@ -14,6 +14,7 @@ from ansible_collections.oncall.pagerduty.plugins.modules import (
     pd_service_custom_field,
     pd_team,
 )
+from tests.conftest import warning_texts
 
 # Each kind with a name, and the option that names it.
 NAMED = [
@@ -62,3 +63,18 @@ def test_a_published_limit_is_applied(sim, run_module):
     result = run_module(pd_team, name='t' * 101)
     assert result['failed'] and result['msg'] == 'name: PagerDuty allows at most 100 characters, got 101'
     assert sim.requests() == []
+
+
+@pytest.mark.parametrize('module, options, make', [
+    (pd_service, dict(escalation_policy='Default'), lambda sim: sim.seed(services=[{'name': 'Legacy Billing',
+                                                                                  'escalation_policy': 'Default'}])),
+    (pd_team, {}, lambda sim: sim.api('POST', '/teams', {'team': {'name': 'Legacy Billing'}})),
+    (pd_business_service, {}, lambda sim: sim.api('POST', '/business_services', {'business_service': {'name': 'Legacy Billing'}})),
+], ids=['service', 'team', 'business service'])
+def test_a_name_that_differs_only_in_case_is_created_with_a_warning_naming_the_look_alike(sim, run_module, module,
+                                                                                          options, make):
+    make(sim)
+    result = run_module(module, name='LEGACY BILLING', **options)
+    assert result['changed'] and not result.get('failed'), result.get('msg')
+    [warning] = [w for w in warning_texts(result) if 'differ' in w]
+    assert warning.startswith("name: no ") and "named 'LEGACY BILLING' exactly, so one is created; 'Legacy Billing' (" in warning

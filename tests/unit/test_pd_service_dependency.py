@@ -350,3 +350,19 @@ def test_the_catalogue_item_messages_name_the_item(sim, account):
     with pytest.raises(TaskFailed) as failure:
         parse_service_references(kind, ['Cart', {'name': 'Cart', 'kind': 'technical'}], 'depends_on')
     assert failure.value.msg.startswith('services[0].depends_on[1]: unknown key kind')
+
+
+def test_a_dependency_on_a_service_made_a_moment_ago_waits_until_pagerduty_knows_it(sim, run_module, account):
+    # PagerDuty's dependency graph may not know a service made a moment ago although reads show it, and answers an
+    # association with 404 (terraform-provider-pagerduty commit cbfb1bb9): it is sent again until it knows it,
+    # within retry_timeout, instead of failing.
+    created = run_module(pd_service, name='Fresh', escalation_policy='Default')
+    assert created['changed']
+    sim.fault(method='POST', path='/associate$', times=2, action='status', status=404,
+              body={'error': {'code': 2100, 'message': 'Not Found',
+                              'errors': ['Business/Technical Service not found or lack permissions against']}})
+    result = run_module(pd_service_dependency, service='Cart', depends_on=['Fresh'])
+    assert result['changed'] and not result.get('failed'), result.get('msg')
+    posts = [r['status'] for r in sim.requests() if (r['method'], r['path']) == ASSOCIATE]
+    assert posts == [404, 404, 200]
+    assert ('Fresh', 'Cart') in graph(account)
