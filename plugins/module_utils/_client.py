@@ -30,7 +30,7 @@ from urllib.request import getproxies, proxy_bypass
 
 from ansible.module_utils.urls import make_context
 
-COLLECTION_VERSION = '0.2.1'
+COLLECTION_VERSION = '0.3.0'
 USER_AGENT = 'oncall.pagerduty/%s' % COLLECTION_VERSION
 
 PAGERDUTY_REGIONS = {
