@@ -86,6 +86,7 @@ options:
         O(strategy=recreate)), for the next task to hand to the monitoring tool.
       - A key is a secret. Register the result with C(no_log) set to V(true) when the key is returned, or
         set this option to V(false) when no later task needs it; the key never appears in a diff either way.
+    version_added: 0.3.0
     type: bool
     default: true
 notes:

@@ -62,6 +62,7 @@ options:
           - The service's ID. Identifies the service; O(state=gathered) names a service by its ID when a task
             would refuse its name (a space at either end), so that the output can be fed back.
           - Mutually exclusive with O(services[].new_name).
+        version_added: 0.3.0
         type: str
       new_name:
         description: Rename the service found by O(services[].name); see M(oncall.pagerduty.pd_service).
@@ -225,6 +226,7 @@ options:
             description:
               - The integration's ID. Identifies it among the service's integrations; O(state=gathered) names an
                 integration by its ID when a task would refuse its name.
+            version_added: 0.3.0
             type: str
           new_name:
             description: Rename the integration found by O(services[].integrations[].name).

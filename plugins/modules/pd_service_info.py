@@ -53,6 +53,7 @@ options:
       - Keys are secrets. Without this option no key is returned, so the result can be shown at any
         verbosity; with it, register the result with C(no_log) set to V(true).
       - Before version 0.3.0, keys were returned whenever integrations were.
+    version_added: 0.3.0
     type: bool
     default: false
   include_custom_fields:
