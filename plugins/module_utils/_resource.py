@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import re
 import time
+import typing
 from urllib.parse import quote
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import (
@@ -377,6 +379,7 @@ def reference_ids(value):
     return value
 
 
+@dataclasses.dataclass
 class Step:
     """A write of a plan besides the object's own: custom field values after a service, services moved out of the
     grouping settings that hold them before a setting takes them, the end of a window.
@@ -386,13 +389,12 @@ class Step:
     after the object's own write; a step without `changes` only completes the result (it writes nothing).
     """
 
-    def __init__(self, label, apply, predict=None, undo=None, after=True, changes=True):
-        self.label = label
-        self.apply = apply
-        self.predict = predict
-        self.undo = undo
-        self.after = after
-        self.changes = changes
+    label: str
+    apply: typing.Callable
+    predict: typing.Optional[typing.Callable] = None
+    undo: typing.Optional[typing.Callable] = None
+    after: bool = True
+    changes: bool = True
 
 
 class Plan:
@@ -429,20 +431,20 @@ class Plan:
         self.steps.append(Step(label, apply, **how))
 
 
+@dataclasses.dataclass
 class SharedWrite:
     """How a kind writes a shared object (see Resource.write_shared): `read()` it as it is now, `merged(obj)` the
     body that holds this run's change (None when `obj` has it already), `keeps(obj)` whether `obj` holds the change,
     `write(body)`, and `version(obj)` what changes with every write. `subject` ('router of X', without an article)
     and `option` name it in messages."""
 
-    def __init__(self, subject, option, read, merged, keeps, write, version):
-        self.subject = subject
-        self.option = option
-        self.read = read
-        self.merged = merged
-        self.keeps = keeps
-        self.write = write
-        self.version = version
+    subject: str
+    option: str
+    read: typing.Callable
+    merged: typing.Callable
+    keeps: typing.Callable
+    write: typing.Callable
+    version: typing.Callable
 
 
 class Timeline:
