@@ -113,6 +113,10 @@ PREDICTED = 'predicted'
 # after its own write before it takes the write as settled (see Timeline).
 IN_FLIGHT_FACTOR = 2.0
 
+# Reads that wait for a write to show poll at this fraction of the retry backoff (a quarter second first, not a
+# second): PagerDuty's lag is about a second, and a coarse poll would make every write wait longer than it.
+READ_POLL_FRACTION = 0.25
+
 # What each HTTP status means for the person running the task.
 PAGERDUTY_STATUS_ADVICE = {
     401: 'the API token was rejected: check api_token (or PAGERDUTY_API_TOKEN) and that it belongs to the '
@@ -448,26 +452,34 @@ class SharedWrite:
 
 
 class Timeline:
-    """How long this run's own writes took to land and to show in reads.
+    """How long this run's own write took to land and then to show in reads.
 
     PagerDuty neither locks an object nor checks a version, so a write of another run that read the same
-    state at the same moment can still be in flight when this run's write shows; it lands within about the
-    time this run's write took from its start (or the read it merged into) to showing in reads. The engine watches that long (IN_FLIGHT_FACTOR
-    times) before it takes a create as the only one or a shared list as keeping its change: the wait
-    follows the API's latency and lag rather than a fixed time.
+    state at the same moment can still be in flight when this run's write shows. Such a write was sent before
+    this one showed, so it lands within about as long as a write takes to land (IN_FLIGHT_FACTOR times this
+    run's own, for the look-ups another run makes before it writes), and shows after the same lag as this
+    one's. The engine watches that long after its write showed before it takes a create as the only one or a
+    shared list as keeping its change: the wait follows the API's latency and lag rather than a fixed time.
     """
 
     def __init__(self, clock=time.monotonic):
         self.clock = clock
-        self.read_at = clock()
+        self.started = self.answered = clock()
 
     def mark(self):
         """The write starts now (or the read it merges into was made now)."""
-        self.read_at = self.clock()
+        self.started = self.answered = self.clock()
+
+    def landed(self):
+        """The write was answered now."""
+        self.answered = self.clock()
 
     def window(self):
-        """Seconds to watch after a write showed: the time from its start to now, IN_FLIGHT_FACTOR times."""
-        return max(0.0, self.clock() - self.read_at) * IN_FLIGHT_FACTOR
+        """Seconds to watch once the write shows: how long it took to land, IN_FLIGHT_FACTOR times, and how long
+        reads then took to show it."""
+        landing = max(0.0, self.answered - self.started)
+        lag = max(0.0, self.clock() - self.answered)
+        return landing * IN_FLIGHT_FACTOR + lag
 
 
 # -- the kinds -------------------------------------------------------------------------------------
@@ -666,7 +678,7 @@ class Kind:
         attempt = 0
         value = read()
         while not settled(value):
-            if budget.wait(budget.backoff(attempt), attempt, counted=False):
+            if budget.wait(budget.backoff(attempt) * READ_POLL_FRACTION, attempt, counted=False):
                 self.warn('%s did not settle within the retry budget (retry_timeout); PagerDuty may still be '
                           'applying the change' % what)
                 return value
@@ -974,6 +986,7 @@ class Resource(Kind):
             plan.timeline.mark()
             try:
                 created = self.present(self.create(plan, plan.desired))
+                plan.timeline.landed()
                 plan.wrote = True
                 break
             except ApiError as err:
@@ -1108,6 +1121,7 @@ class Resource(Kind):
             if body is None:
                 return base  # reads show the change already
             shared.write(body)
+            timeline.landed()
             plan.notes['writes'] = plan.notes.get('writes', 0) + 1
             latest = self.wait_until(shared.read, lambda obj: shared.version(obj) != shared.version(base),
                                      'reading back %s' % shared.subject)
