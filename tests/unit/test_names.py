@@ -66,8 +66,8 @@ def test_a_published_limit_is_applied(sim, run_module):
 
 
 @pytest.mark.parametrize('module, options, make', [
-    (pd_service, dict(escalation_policy='Default'), lambda sim: sim.seed(services=[{'name': 'Legacy Billing',
-                                                                                  'escalation_policy': 'Default'}])),
+    (pd_service, dict(escalation_policy='Default'),
+     lambda sim: sim.seed(services=[{'name': 'Legacy Billing', 'escalation_policy': 'Default'}])),
     (pd_team, {}, lambda sim: sim.api('POST', '/teams', {'team': {'name': 'Legacy Billing'}})),
     (pd_business_service, {}, lambda sim: sim.api('POST', '/business_services', {'business_service': {'name': 'Legacy Billing'}})),
 ], ids=['service', 'team', 'business service'])
