@@ -45,11 +45,13 @@ test: unit reliability integration ecosystem molecule sanity lint changelog-lint
 
 unit: venv
 	$(PY) -m pytest -n 2 tests/unit
-	$(PY_OLDEST) -m pytest tests/unit
+	$(PY_OLDEST) -m pytest -n 2 tests/unit
 
-# Fault matrix, rate limits, concurrency, bad input and secrets; prints its tables (docs/reliability.md).
+# Fault matrix, rate limits, concurrency, the conformance battery, bad input and secrets; prints its tables
+# (docs/reliability.md). Its tests mostly wait for the simulator's delays and lags, so four workers share two
+# cores without slowing each other.
 reliability: $(VENV)/.installed
-	ONCALL_TEST_EXECUTION=in_process $(PY) -m pytest -n 2 tests/reliability
+	ONCALL_TEST_EXECUTION=in_process $(PY) -m pytest -n 4 tests/reliability
 
 # Not part of make test: API requests and time per task next to a uri playbook (docs/performance.md).
 bench: $(VENV)/.installed
