@@ -18,9 +18,11 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import 
     PREDICTED,
     STATE_OPTION,
     Collection,
+    Field,
     Resource,
     doing,
     reference_name,
+    without_empty,
 )
 from ansible_collections.oncall.pagerduty.plugins.module_utils._service import resolve_or_predict_service
 from ansible_collections.oncall.pagerduty.plugins.module_utils._vendor import resolve_vendor
@@ -60,33 +62,63 @@ NOT_VENDORS = {'events api v2': 'events_api_v2', 'events api v1': 'events_api_v1
 CHECK_MODE_KEY = 'CHECKMODEPLACEHOLDERKEY000000000'
 FILTER_PARTS = ('subject', 'body', 'from_email')
 
-INTEGRATION_OPTIONS_SPEC = dict(
-    name=dict(type='str'),
+EMAIL_FILTER_OPTIONS = dict(
+    subject_mode=dict(type='str', choices=['always', 'match', 'no-match']),
+    subject_regex=dict(type='str'),
+    body_mode=dict(type='str', choices=['always', 'match', 'no-match']),
+    body_regex=dict(type='str'),
+    from_email_mode=dict(type='str', choices=['always', 'match', 'no-match']),
+    from_email_regex=dict(type='str'),
+)
+EMAIL_PARSER_OPTIONS = dict(
+    action=dict(type='str', required=True, choices=['trigger', 'resolve']),
+    match_predicate=dict(type='dict', required=True),
+    value_extractors=dict(type='list', elements='dict', required=True),
+)
+
+
+def filter_rule(rule):
+    """A filter rule as PagerDuty stores it: a regex without its mode means `match`."""
+    stored = {}
+    for part in FILTER_PARTS:
+        mode, regex = rule[part + '_mode'], rule[part + '_regex']
+        stored[part + '_mode'] = mode or ('match' if regex else 'always')
+        if regex is not None:
+            stored[part + '_regex'] = regex
+    return stored
+
+
+def vendor_to_api(kind, value, plan):
+    """The vendor as a reference {id, summary}: the current integration's when it is of this vendor, else looked up."""
+    current = plan.current
+    vendor = current['vendor'] if current is not None and kind.kind_matches(current) else kind.resolve_vendor()
+    return {'id': vendor['id'], 'summary': vendor.get('summary') or vendor.get('name')}
+
+
+# The two-way mapping of an integration's settings; its name is its identity (see IntegrationResource.desired).
+INTEGRATION_FIELDS = (
+    Field('name'),
+    Field('type', dict(type='str', choices=sorted(TYPE_ALIASES)), to_api=lambda kind, value, plan: TYPE_ALIASES[value],
+          from_api=lambda value: TYPE_NAMES.get(value, value)),
+    Field('vendor', to_api=vendor_to_api, from_api=reference_name, reference=True),
+    Field('integration_email'),
+    Field('email_incident_creation', dict(type='str', choices=['on_new_email', 'on_new_email_subject',
+                                                               'only_if_no_open_incidents', 'use_rules'])),
+    Field('email_filter_mode', dict(type='str', choices=['all-email', 'or-rules-email', 'and-rules-email'])),
+    Field('email_filters', dict(type='list', elements='dict', options=EMAIL_FILTER_OPTIONS),
+          to_api=lambda kind, value, plan: [filter_rule(rule) for rule in value], from_api=lambda v: _without_ids(v)),
+    Field('email_parsers', dict(type='list', elements='dict', options=EMAIL_PARSER_OPTIONS),
+          from_api=lambda v: _without_ids(v)),
+    Field('email_parsing_fallback', dict(type='str', choices=['open_new_incident', 'discard'])),
+)
+# What renames, replaces or rotates an integration: options, not fields of it.
+REPLACEMENT_OPTIONS = dict(
     new_name=dict(type='str'),
-    type=dict(type='str', choices=sorted(TYPE_ALIASES)),
-    vendor=dict(type='str'),
     recreate=dict(type='bool', default=False),
     rotate_key=dict(type='bool', default=False, no_log=False),
     max_key_age_days=dict(type='int', no_log=False),
-    integration_email=dict(type='str'),
-    email_incident_creation=dict(type='str', choices=['on_new_email', 'on_new_email_subject',
-                                                      'only_if_no_open_incidents', 'use_rules']),
-    email_filter_mode=dict(type='str', choices=['all-email', 'or-rules-email', 'and-rules-email']),
-    email_filters=dict(type='list', elements='dict', options=dict(
-        subject_mode=dict(type='str', choices=['always', 'match', 'no-match']),
-        subject_regex=dict(type='str'),
-        body_mode=dict(type='str', choices=['always', 'match', 'no-match']),
-        body_regex=dict(type='str'),
-        from_email_mode=dict(type='str', choices=['always', 'match', 'no-match']),
-        from_email_regex=dict(type='str'),
-    )),
-    email_parsers=dict(type='list', elements='dict', options=dict(
-        action=dict(type='str', required=True, choices=['trigger', 'resolve']),
-        match_predicate=dict(type='dict', required=True),
-        value_extractors=dict(type='list', elements='dict', required=True),
-    )),
-    email_parsing_fallback=dict(type='str', choices=['open_new_incident', 'discard']),
 )
+INTEGRATION_OPTIONS_SPEC = dict({f.option: dict(f.spec) for f in INTEGRATION_FIELDS}, **REPLACEMENT_OPTIONS)
 
 
 def integrations_of(service):
@@ -179,13 +211,13 @@ class IntegrationResource(Resource):
 
     result_key = 'integration'
     secret_fields = ('integration_key',)
-    settable_fields = ('name', 'type', 'vendor') + EMAIL_FIELDS
+    fields = INTEGRATION_FIELDS
     options = dict(
         service=dict(type='str', required=True),
         id=dict(type='str'),
         state=STATE_OPTION,
         return_key=dict(type='bool', default=True, no_log=False),
-        **INTEGRATION_OPTIONS_SPEC
+        **REPLACEMENT_OPTIONS
     )
     option_rules = dict(mutually_exclusive=[('type', 'vendor')])
 
@@ -195,24 +227,21 @@ class IntegrationResource(Resource):
 
     @classmethod
     def gathered_of(cls, integration):
-        """One integration in the input format (an item of a catalogue service's integrations); one whose name a
-        task would refuse as new input (a space at either end) is named by its ID."""
+        """One integration in the input format, its fields' mapping back (an item of a catalogue service's
+        integrations): a vendor's integration is given by its vendor, not its type, and one whose name a task
+        would refuse as new input (a space at either end) by its ID."""
+        item = {}
+        for field in INTEGRATION_FIELDS:
+            if not (field.api == 'type' and integration.get('vendor')):
+                item[field.option] = field.from_api(integration.get(field.api))
         name = integration.get('name') or ''
-        item = {'name': name} if name == name.strip() and name.strip() else {'id': integration.get('id')}
-        if integration.get('vendor'):
-            item['vendor'] = integration['vendor'].get('summary') or integration['vendor'].get('id')
-        else:
-            item['type'] = TYPE_NAMES.get(integration.get('type'), integration.get('type'))
-        for field in EMAIL_FIELDS:
-            value = integration.get(field)
-            if field in ('email_filters', 'email_parsers') and value:
-                value = _without_ids(value)
-            item[field] = value
-        return item
+        if name != name.strip() or not name.strip():
+            del item['name']
+            item['id'] = integration.get('id')
+        return without_empty(item)
 
     def gathered(self, obj):
-        from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import without_empty
-        return without_empty(self.gathered_of(obj))
+        return self.gathered_of(obj)
 
     # -- validation before any request -----------------------------------------------------------
 
@@ -438,39 +467,19 @@ class IntegrationResource(Resource):
     # -- desired state ---------------------------------------------------------------------------
 
     def desired(self, plan):
+        """The fields the task sets (Resource.desired), named as the task says: given, renamed, kept when only the
+        ID is given, or derived from the tool and the service."""
         params = self.params
         current = plan.current
-        integrations = plan.context['service'].get('integrations') or []
+        desired = super().desired(plan)
         if params['new_name'] or params['name']:
             name = params['new_name'] or params['name']
         elif params['id'] and current is not None:
             name = current['name']  # identified by its ID, without a name: it keeps its own
         else:
-            name = self.identity_name(plan, integrations)
-        desired = {'name': name}
-        if params['vendor']:
-            same = current is not None and self.kind_matches(current)
-            vendor = current['vendor'] if same else self.resolve_vendor()
-            desired['vendor'] = {'id': vendor['id'], 'summary': vendor.get('summary') or vendor.get('name')}
-        elif params['type']:
-            desired['type'] = self.wanted_type()
-        for option in EMAIL_FIELDS:
-            if params[option] is not None:
-                desired[option] = params[option]
-        if params['email_filters'] is not None:
-            desired['email_filters'] = [self.filter_rule(rule) for rule in params['email_filters']]
-        return desired
-
-    @staticmethod
-    def filter_rule(rule):
-        """A filter rule as PagerDuty stores it: a regex without its mode means `match`."""
-        stored = {}
-        for part in FILTER_PARTS:
-            mode, regex = rule[part + '_mode'], rule[part + '_regex']
-            stored[part + '_mode'] = mode or ('match' if regex else 'always')
-            if regex is not None:
-                stored[part + '_regex'] = regex
-        return stored
+            name = self.identity_name(plan, plan.context['service'].get('integrations') or [])
+        desired.pop('name', None)
+        return dict({'name': name}, **desired)
 
     def replacement(self, plan):
         """Whether this run replaces the integration (another kind, or a key to rotate), and why. A rotation
