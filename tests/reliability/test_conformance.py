@@ -8,7 +8,10 @@ the lagging API). The cases are the engine's guarantees, checked from the simula
   diffs hold no server-only field and no secret; gathered output fed back changes nothing; delete twice.
 - concurrent creates: four runs create the same object at once, with 100 ms of latency and 1 s of
   read-after-write lag; all succeed, one object remains, and every run returns the one that survives.
-- a fault on the create: an answer lost after the server committed ends with one object.
+- a fault on the create: an answer lost after the server committed, while reads lag, ends with one object.
+
+Races beside the table: five runs losing a name race with their creates held in flight and reads lagging two
+seconds; five rotations of one key at once; four moves by recreating at once.
 
 Adding a kind to the collection means adding its row here.
 """
@@ -361,7 +364,10 @@ def test_concurrent_creates_end_with_one_object(sim, account, report, row):
 
 @pytest.mark.parametrize('row', [r for r in ROWS if r.create_path], ids=[r.name for r in ROWS if r.create_path])
 def test_a_create_whose_answer_is_lost_ends_with_one_object(sim, account, report, row):
+    # The create commits, its answer is lost, and reads lag a second: the run must find what it made before it
+    # creates again (or, where names are not unique, settle the look-alike it then made).
     ctx = row.setup(sim) if row.setup else {}
+    sim.settings(read_after_write_lag_seconds=1)
     sim.clear_requests()
     sim.fault(path=row.create_path, method=row.create_method, action='commit_then_drop')
     result = run(sim, row, diff=False, **dict(row.create(ctx), timeout=2))
@@ -370,4 +376,70 @@ def test_a_create_whose_answer_is_lost_ends_with_one_object(sim, account, report
     report(*TABLE)((row.name, 'create answer lost', outcome, 1, len(objects), len(sim.writes())))
     assert not result.get('failed'), result.get('msg')
     assert len(objects) == 1
+    sim.settings(read_after_write_lag_seconds=0)
     assert not run(sim, row, diff=False, **row.create(ctx))['changed']
+
+
+def race(sim, row, options, runs):
+    """`runs` runs of the row's module with `options`, started at the same moment; their results."""
+    start = threading.Barrier(runs)
+    results = [None] * runs
+
+    def one(index):
+        start.wait()
+        results[index] = run(sim, row, diff=False, **dict(options, retry_timeout=60))
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(runs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return results
+
+
+ROW = {row.name: row for row in ROWS}
+
+
+@pytest.mark.parametrize('name', ['service', 'custom field'])
+def test_runs_that_lose_a_name_race_under_lag_adopt_the_winner(sim, account, report, name):
+    # Five runs, their creates held a second in flight together, reads lagging two seconds: PagerDuty refuses all
+    # but one ("Name has already been taken"), and the others read until reads show the winner.
+    row = ROW[name]
+    ctx = row.setup(sim) if row.setup else {}
+    sim.settings(read_after_write_lag_seconds=2)
+    sim.fault(method='POST', path=row.create_path, times=5, action='delay', seconds=1)
+    results = race(sim, row, row.create(ctx), 5)
+    failed = [r.get('msg') for r in results if r.get('failed')]
+    objects = row.objects(account, ctx)
+    report(*TABLE)((row.name, 'name race, creates held 1 s, 2 s lag', 'ok' if not failed and len(objects) == 1
+                    else 'WRONG', 5, len(objects), len(sim.writes())))
+    assert failed == [] and len(objects) == 1, failed
+    assert len({row.identity(r) for r in results}) == 1
+
+
+def test_runs_rotating_one_key_at_once_end_with_one_integration_and_return_its_key(sim, account, report):
+    row = ROW['integration (key)']
+    ctx = row.setup(sim)
+    created = run(sim, row, **row.create(ctx))
+    sim.settings(latency_ms=100, read_after_write_lag_seconds=1)
+    results = race(sim, row, dict(row.create(ctx), rotate_key=True), 5)
+    failed = [r.get('msg') for r in results if r.get('failed')]
+    objects = row.objects(account, ctx)
+    keys = {r['integration']['integration_key'] for r in results if not r.get('failed')}
+    report(*TABLE)((row.name, 'five rotations at once', 'ok' if not failed and len(objects) == 1 else 'WRONG', 5,
+                    len(objects), len(sim.writes())))
+    assert failed == [] and len(objects) == 1, failed
+    assert keys == {objects[0]['integration_key']} and created['integration']['integration_key'] not in keys
+
+
+def test_moves_by_recreating_at_once_end_with_one_copy(sim, account, report):
+    row = ROW['integration move']
+    ctx = row.setup(sim)
+    sim.settings(latency_ms=100, read_after_write_lag_seconds=1)
+    results = race(sim, row, dict(row.create(ctx), strategy='recreate'), 4)
+    failed = [r.get('msg') for r in results if r.get('failed')]
+    moved = [i for i in account.integrations.values() if i['name'] == 'Moving']
+    report(*TABLE)((row.name, 'four moves by recreating', 'ok' if not failed and len(moved) == 1 else 'WRONG', 4,
+                    len(moved), len(sim.writes())))
+    assert failed == [] and len(moved) == 1, failed
+    assert moved[0]['service']['id'] == ctx['to'] and len({row.identity(r) for r in results}) == 1
