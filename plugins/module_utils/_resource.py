@@ -423,7 +423,6 @@ class Plan:
         self.result = None
         self.diff_before = {}
         self.diff_after = {}
-        self.done = []
         self.wrote = False   # the object's own write was made (a failure after it undoes nothing)
         self.timeline = Timeline()
 
@@ -557,11 +556,8 @@ class Kind:
         if not self.params.get('api_token'):
             self.fail('api_token: no PagerDuty API token was given; set api_token, or the PAGERDUTY_API_TOKEN '
                       'environment variable')
-        client = PagerDutyClient(self.params['api_token'], region=self.params['region'], api_url=self.params.get('api_url'),
-                                 from_email=self.params.get('from_email'), **self.transport_options())
-        if self.check_mode:
-            client.predictions = self.task.predictions
-        return client
+        return PagerDutyClient(self.params['api_token'], region=self.params['region'], api_url=self.params.get('api_url'),
+                               from_email=self.params.get('from_email'), **self.transport_options())
 
     def build_datadog_client(self):
         for option, variable in (('api_key', 'DD_API_KEY'), ('app_key', 'DD_APP_KEY')):
@@ -589,8 +585,10 @@ class Kind:
                 self.client = self.build_client()
             result = self.run()
         except ApiError as err:
-            raise TaskFailed(self.explain(err), **dict(self.failure_fields(), **dict(getattr(err, 'task_fields', {}),
-                                                                                     **err.result_fields())))
+            # What the run did before the failure (the plan's notes), then what the HTTP exchange said.
+            fields = dict(getattr(err, 'task_fields', {}))
+            fields.update(err.result_fields())
+            raise TaskFailed(self.explain(err), **fields)
         self.report_rate_limits(result)
         return result
 
@@ -599,10 +597,6 @@ class Kind:
 
     def run(self):
         raise NotImplementedError
-
-    def failure_fields(self):
-        """Extra fields a failure caused by an API error carries (e.g. what was done before it)."""
-        return {}
 
     def explain(self, err):
         operation = getattr(err, 'operation', None)
@@ -920,14 +914,12 @@ class Resource(Kind):
             for step in [s for s in plan.steps if not s.after]:
                 with doing(step.label):
                     step.apply(plan)
-                plan.done.append(step.label)
                 if step.undo:
                     undo.append(step)
             self.write(plan)
             for step in [s for s in plan.steps if s.after]:
                 with doing(step.label):
                     step.apply(plan)
-                plan.done.append(step.label)
         except (ApiError, TaskFailed) as failure:
             if not plan.wrote:
                 self.undo(plan, undo)
@@ -957,8 +949,6 @@ class Resource(Kind):
             plan.result = {}
         else:
             plan.result = plan.current
-        if plan.action:
-            plan.done.append(plan.action)
 
     def failure_notes(self, plan):
         """Fields a failed run reports besides the error (what it did before it failed)."""
@@ -993,17 +983,16 @@ class Resource(Kind):
                 existing = self.adopt_after_failed_create(plan, err, attempt)
                 if existing is not None:
                     plan.wrote = True  # the object is there: whoever made it, what led to it stays
-                    return self.adopted(plan, existing, created_here=err.ambiguous)
+                    return self.adopted(plan, existing)
                 attempt += 1  # verified absent: the create made nothing, and is sent again
         if not self.names_unique(plan):
             return self.settle_twins(plan, created)
         return self.settle(plan, created)
 
-    def adopted(self, plan, existing, created_here):
+    def adopted(self, plan, existing):
         """The object a create found made already (by this run's lost create, or another run): planned against as
         it is, and changed to the task's wishes when it differs."""
         existing = self.present(existing)
-        plan.notes.setdefault('adopted', not created_here)
         again = Plan(self, plan.context)
         again.current = existing
         again.desired = self.desired(again)
@@ -1071,7 +1060,6 @@ class Resource(Kind):
         with doing('delete %s %s, a duplicate this run created at the same moment as %s'
                    % (self.label(), mine, keep.get('id'))):
             self.delete(plan, created)
-        plan.notes['adopted'] = True
         return self.present(self.whole(plan, keep))
 
     # -- updating and reading back ---------------------------------------------------------------
@@ -1316,7 +1304,7 @@ class Resource(Kind):
 
     def ambiguity_advice(self):
         """What to do when several objects have the name the task gives (where PagerDuty allows it)."""
-        return 'PagerDuty does not keep their names unique: Give the ID of the one you mean with id.'
+        return 'PagerDuty does not keep their names unique. Give the ID of the one you mean with id.'
 
     def warn_look_alike(self, plan):
         """Before a create: objects whose names differ only in case are named in a warning (people often mean
