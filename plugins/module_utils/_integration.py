@@ -77,6 +77,15 @@ EMAIL_PARSER_OPTIONS = dict(
 )
 
 
+def _without_ids(value):
+    """Settings as a create takes them: the IDs PagerDuty gave filter and parser entries are its own."""
+    if isinstance(value, list):
+        return [_without_ids(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _without_ids(v) for k, v in value.items() if k != 'id'}
+    return value
+
+
 def filter_rule(rule):
     """A filter rule as PagerDuty stores it: a regex without its mode means `match`."""
     stored = {}
@@ -106,9 +115,9 @@ INTEGRATION_FIELDS = (
                                                                'only_if_no_open_incidents', 'use_rules'])),
     Field('email_filter_mode', dict(type='str', choices=['all-email', 'or-rules-email', 'and-rules-email'])),
     Field('email_filters', dict(type='list', elements='dict', options=EMAIL_FILTER_OPTIONS),
-          to_api=lambda kind, value, plan: [filter_rule(rule) for rule in value], from_api=lambda v: _without_ids(v)),
+          to_api=lambda kind, value, plan: [filter_rule(rule) for rule in value], from_api=_without_ids),
     Field('email_parsers', dict(type='list', elements='dict', options=EMAIL_PARSER_OPTIONS),
-          from_api=lambda v: _without_ids(v)),
+          from_api=_without_ids),
     Field('email_parsing_fallback', dict(type='str', choices=['open_new_incident', 'discard'])),
 )
 # What renames, replaces or rotates an integration: options, not fields of it.
@@ -129,15 +138,6 @@ def integrations_of(service):
 def integration_path(service_id, integration_id=None):
     base = '/services/%s/integrations' % service_id
     return base if integration_id is None else '%s/%s' % (base, integration_id)
-
-
-def _without_ids(value):
-    """Settings as a create takes them: the IDs PagerDuty gave filter and parser entries are its own."""
-    if isinstance(value, list):
-        return [_without_ids(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _without_ids(v) for k, v in value.items() if k != 'id'}
-    return value
 
 
 def copy_of(integration, service_id, name=None):
