@@ -453,6 +453,7 @@ class JsonApiClient:
         self._resume_at = 0.0
         self._held_by = None
         self._stats_lock = threading.Lock()
+        self._exchange = threading.local()  # how long this thread's last HTTP exchange took
         self.headers = dict(headers, **{'Content-Type': 'application/json', 'User-Agent': USER_AGENT})
         try:
             self.transport = HttpTransport(self.base_url, timeout, validate_certs=validate_certs, ca_path=ca_path)
@@ -527,8 +528,10 @@ class JsonApiClient:
             self._wait_for_rate_limit_reset()
             with self._stats_lock:
                 self.request_count += 1
+            started = time.monotonic()
             status, data, response_headers, failure = self._send_once(method, path, target, payload, request_headers,
                                                                       retry_as)
+            self._exchange.seconds = time.monotonic() - started
             if failure is None:
                 return status, data, response_headers
             rate_limited = failure.status == 429
@@ -565,6 +568,11 @@ class JsonApiClient:
             if bad:
                 raise self.error_class('the %s header holds %s, which cannot be sent in an HTTP header; the value is '
                                        'not shown' % (name, describe_character(bad.group())), method=method, path=path)
+
+    @property
+    def last_exchange_seconds(self):
+        """How long this thread's last HTTP exchange took, from sending to the answer (retries not counted)."""
+        return getattr(self._exchange, 'seconds', 0.0)
 
     def _hold_others(self, failure, wait):
         """After a 429, every request of this client (the catalogue's parallel writes share it) waits

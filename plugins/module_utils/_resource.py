@@ -455,30 +455,32 @@ class Timeline:
 
     PagerDuty neither locks an object nor checks a version, so a write of another run that read the same
     state at the same moment can still be in flight when this run's write shows. Such a write was sent before
-    this one showed, so it lands within about as long as a write takes to land (IN_FLIGHT_FACTOR times this
-    run's own, for the look-ups another run makes before it writes), and shows after the same lag as this
-    one's. The engine watches that long after its write showed before it takes a create as the only one or a
-    shared list as keeping its change: the wait follows the API's latency and lag rather than a fixed time.
+    this one showed; it lands within about as long as this run's took (refusals and waits for the rate limit
+    included) and the look-ups another run makes before it writes (IN_FLIGHT_FACTOR - 1 more exchanges as long
+    as this run's write), and shows after the same lag as this one. The engine watches that long after its
+    write showed before it takes a create as the only one or a shared list as keeping its change: the wait
+    follows the API's latency, refusals and lag, not a fixed time.
     """
 
     def __init__(self, clock=time.monotonic):
         self.clock = clock
         self.started = self.answered = clock()
+        self.exchange = 0.0
 
     def mark(self):
         """The write starts now (or the read it merges into was made now)."""
         self.started = self.answered = self.clock()
 
-    def landed(self):
-        """The write was answered now."""
+    def landed(self, exchange=0.0):
+        """The write was answered now, its last exchange with the server having taken `exchange` seconds."""
         self.answered = self.clock()
+        self.exchange = exchange
 
     def window(self):
-        """Seconds to watch once the write shows: how long it took to land, IN_FLIGHT_FACTOR times, and how long
-        reads then took to show it."""
+        """Seconds to watch once the write shows."""
         landing = max(0.0, self.answered - self.started)
         lag = max(0.0, self.clock() - self.answered)
-        return landing * IN_FLIGHT_FACTOR + lag
+        return landing + self.exchange * (IN_FLIGHT_FACTOR - 1) + lag
 
 
 # -- the kinds -------------------------------------------------------------------------------------
@@ -976,7 +978,7 @@ class Resource(Kind):
             plan.timeline.mark()
             try:
                 created = self.present(self.create(plan, plan.desired))
-                plan.timeline.landed()
+                plan.timeline.landed(self.client.last_exchange_seconds)
                 plan.wrote = True
                 break
             except ApiError as err:
@@ -1109,7 +1111,7 @@ class Resource(Kind):
             if body is None:
                 return base  # reads show the change already
             shared.write(body)
-            timeline.landed()
+            timeline.landed(self.client.last_exchange_seconds)
             plan.notes['writes'] = plan.notes.get('writes', 0) + 1
             latest = self.wait_until(shared.read, lambda obj: shared.version(obj) != shared.version(base),
                                      'reading back %s' % shared.subject)

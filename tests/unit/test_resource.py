@@ -101,6 +101,7 @@ class OfflineClient:
     """What the engine needs of a client when the hooks do no HTTP: a retry budget."""
 
     warnings = []
+    last_exchange_seconds = 0.0
 
     def __init__(self):
         self.budget = RetryBudget(5, 60, backoff_base=0.001)
