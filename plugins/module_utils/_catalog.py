@@ -125,6 +125,7 @@ class ServiceCatalog(Kind):
         self.scope_team_ids = []   # the teams of the scope, by ID
         self.scoped_names = set()  # the services of the scope, by name
         self.whole_account = None  # every service of the account, when the run read them all
+        self.services_read = []    # every service the run read (new services' look-alikes are found among them)
 
     # -- validation before any request -----------------------------------------------------------
 
@@ -211,6 +212,8 @@ class ServiceCatalog(Kind):
         plan = self.describe_plan(plans)
         self.check_deletions(plan)
         failures = self.write(plans)
+        if not failures:
+            failures = self.settle_integrations(plans)
         if not failures:
             failures = self.write_dependencies(plans)
         result = dict(changed=bool(plan), plan=plan, services=self.services_after(plans))
@@ -301,6 +304,7 @@ class ServiceCatalog(Kind):
                     service = service_by_name(self.client, name, option='services', includes=CATALOG_INCLUDES)
                     if service is not None:
                         found[service['name']] = service
+        self.services_read = list(self.whole_account or found.values())
         by_id = {service['id']: service for service in found.values()}
         for service_id in sorted(ids - set(by_id)):
             service = service_by_id(self.client, service_id, CATALOG_INCLUDES)
@@ -325,7 +329,7 @@ class ServiceCatalog(Kind):
             if current is None and item['new_name'] and self.params['state'] != 'deleted':
                 kind.fail('%s: no service is named %r to rename to %r, nor %r yet; to create a service, give its name '
                           'without new_name' % (kind.option('name'), item['name'], item['new_name'], item['new_name']))
-        plan = kind.plan(context={}, current=current, found=True)
+        plan = kind.plan(context={'read': self.services_read}, current=current, found=True)
         name = (plan.desired or {}).get('name') or (current or {}).get('name') or item['name']
         self.check_scope(kind, plan, name)
         service_plan = ServicePlan(name, plan)
@@ -360,7 +364,8 @@ class ServiceCatalog(Kind):
         claimed = set()
         for position, integration in enumerate(item['integrations'] or []):
             kind = self.integration_kind(index, item, position, integration)
-            integration_plan = kind.plan(context={'service': parent})
+            # Look-alikes of new integrations are settled for all the catalogue's at once (settle_integrations).
+            integration_plan = kind.plan(context={'service': parent, 'settled_later': True})
             if integration_plan.current is not None:
                 claimed.add(integration_plan.current['id'])
             service_plan.integrations.append(integration_plan)
@@ -484,6 +489,58 @@ class ServiceCatalog(Kind):
         except ApiError as err:
             return service_plan, kind.explain(err)
         return service_plan, None
+
+    def settle_integrations(self, plans):
+        """The look-alikes of the integrations the run created, settled for all of them at once, as the integration
+        kind settles one (Resource.settle_twins): read until every new integration shows, watch for as long as
+        creates of other runs in flight at the same moment may take to land, read again, and keep the oldest of
+        each name (deleting only this run's own). Reads cost a page of 100 services, or one read a service when
+        that is less. Returns [(plan, message)] of the services that could not be settled."""
+        made = [(service_plan, plan) for service_plan in plans for plan in service_plan.integrations
+                if plan.action in ('create', 'replace') and (plan.result or {}).get('id')
+                and id(plan) in service_plan.integration_results]
+        if not made or self.check_mode:
+            return []
+        service_ids = sorted({plan.context['service']['id'] for dummy, plan in made})
+        created = {plan.result['id'] for dummy, plan in made}
+        try:
+            with doing('read back the integrations the run created'):
+                read = self.wait_until(lambda: self.integrations_of(service_ids),
+                                       lambda found: created <= {i['id'] for found_list in found.values() for i in found_list},
+                                       'reading back the new integrations')
+                if self.pause(max(plan.timeline.window() for dummy, plan in made)):
+                    read = self.integrations_of(service_ids)
+        except ApiError as err:
+            return [(service_plan, self.explain(err)) for service_plan in {id(p): p for p, dummy in made}.values()]
+        failures = []
+        for service_plan, plan in made:
+            kind = plan.kind
+            try:
+                kept = kind.keep_oldest(plan, plan.result, kind.twins_among(plan, read.get(plan.context['service']['id']) or []))
+            except ApiError as err:
+                failures.append((service_plan, kind.explain(err)))
+                continue
+            if kept is not plan.result:
+                plan.result = kept
+                result = service_plan.integration_results[id(plan)]
+                result['integration'] = kind.reported(plan, kept)
+        return failures
+
+    def integrations_of(self, service_ids):
+        """{service ID: its integrations as a read shows them now}: a listing of every service (a page of 100 each)
+        when that costs fewer requests than reading each service."""
+        includes = {'include[]': ['integrations']}
+        listing = self.client.paginate('/services', 'services', dict(includes, total='true'))
+        first_page = list(itertools.islice(listing, PAGE_LIMIT))
+        total = self.client.last_listing_total or len(first_page)
+        if math.ceil(total / float(PAGE_LIMIT)) <= len(service_ids):
+            services = first_page + list(listing)
+        else:
+            services = [s for s in first_page if s['id'] in service_ids]
+            known = {s['id'] for s in services}
+            services += [s for s in (service_by_id(self.client, i, ('integrations',)) for i in service_ids
+                                     if i not in known) if s]
+        return {s['id']: s.get('integrations') or [] for s in services if s['id'] in service_ids}
 
     def write_dependencies(self, plans):
         """Every service's dependency changes in one associate and one disassociate request, once the

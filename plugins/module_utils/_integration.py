@@ -451,9 +451,14 @@ class IntegrationResource(Resource):
         service = plan.context['service']
         with doing('read the integrations of the service %r' % service['name']):
             found = self.client.get_object('services', 'service', service['id'], {'include[]': ['integrations']}) or {}
+        return self.twins_among(plan, found.get('integrations') or [])
+
+    def twins_among(self, plan, integrations):
+        """Of a service's integrations (as a read shows them), those of this name and kind, other than the one this
+        run replaces."""
         replaced = (plan.current or {}).get('id') if plan.action == 'replace' else None
         name = plan.desired['name']
-        return [i for i in found.get('integrations') or []
+        return [i for i in integrations
                 if i.get('name') == name and i['id'] != replaced and self.same_kind_as_wanted(plan, i)]
 
     def same_kind_as_wanted(self, plan, integration):

@@ -1049,14 +1049,25 @@ class Resource(Kind):
         each. This run reads until its own shows, watches for as long as a create in flight at the same moment
         may take to land (Timeline), then keeps the oldest (creation time, then ID: every run agrees) and
         deletes its own object only, if that is not the one: every run returns the object that survives.
+
+        A caller that settles many creates at once (the catalogue: plan.context['settled_later']) gets the
+        object as created, and calls keep_oldest() itself after one read of them all.
         """
+        if plan.context.get('settled_later'):
+            return created
         mine = created['id']
         with doing('look for %ss created at the same moment' % self.label()):
             twins = self.wait_until(lambda: self.twins(plan), lambda found: any(t.get('id') == mine for t in found),
                                     'reading the new %s back' % self.label())
             if self.pause(plan.timeline.window()):
                 twins = self.twins(plan)
+        return self.keep_oldest(plan, created, twins)
+
+    def keep_oldest(self, plan, created, twins):
+        """Of `created` and its look-alikes `twins` (as a read shows them after the watch), the one every run keeps:
+        the oldest. This run's own is deleted if it is not that one."""
         keep = min(twins or [created], key=age_order)
+        mine = created['id']
         if keep.get('id') == mine:
             return created
         with doing('delete %s %s, a duplicate this run created at the same moment as %s'
@@ -1310,17 +1321,21 @@ class Resource(Kind):
 
     def warn_look_alike(self, plan):
         """Before a create: objects whose names differ only in case are named in a warning (people often mean
-        them). One request where PagerDuty can filter by name; the listing already read where it cannot."""
+        them). One request where PagerDuty can filter by name; the listing already read where it cannot, or the
+        objects a caller read in bulk (plan.context['read'], the catalogue's)."""
         name = (plan.desired or {}).get('name')
         collection = self.collection_of(plan)
         if not name or collection is None:
             return
-        with doing('look for %ss named like %r' % (collection.label, name)):
-            if collection.name_filter is None:
-                candidates = self.listing(plan)
-            else:
-                candidates = self.lookups.find_by_name(collection.key, name, 'query', case_sensitive=False,
-                                                       path=collection.path, key=collection.plural)
+        if 'read' in plan.context:
+            candidates = plan.context['read']
+        else:
+            with doing('look for %ss named like %r' % (collection.label, name)):
+                if collection.name_filter is None:
+                    candidates = self.listing(plan)
+                else:
+                    candidates = self.lookups.find_by_name(collection.key, name, 'query', case_sensitive=False,
+                                                           path=collection.path, key=collection.plural)
         alike = [o for o in candidates if (o.get('name') or '').casefold() == name.casefold() and o.get('name') != name]
         if alike:
             self.warn('%s: no %s is named %r exactly, so one is created; %s differ%s only in case. To manage that one '
