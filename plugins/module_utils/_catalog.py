@@ -508,7 +508,10 @@ class ServiceCatalog(Kind):
                 read = self.wait_until(lambda: self.integrations_of(service_ids),
                                        lambda found: created <= {i['id'] for found_list in found.values() for i in found_list},
                                        'reading back the new integrations')
-                if self.pause(max(plan.timeline.window() for dummy, plan in made)):
+                timelines = [plan.timeline for dummy, plan in made]
+                now = timelines[0].clock()
+                lag = now - max(timeline.answered for timeline in timelines)
+                if self.pause(max(timeline.watch_end(lag) for timeline in timelines) - now):
                     read = self.integrations_of(service_ids)
         except ApiError as err:
             return [(service_plan, self.explain(err)) for service_plan in {id(p): p for p, dummy in made}.values()]

@@ -477,10 +477,16 @@ class Timeline:
         self.exchange = exchange
 
     def window(self):
-        """Seconds to watch once the write shows."""
+        """Seconds to watch once the write shows (it shows now: the lag is the time since its answer)."""
+        return max(0.0, self.watch_end(self.clock() - self.answered) - self.clock())
+
+    def watch_end(self, lag):
+        """The clock time the watch ends, for a write that showed `lag` seconds after its answer: a batch of
+        writes read back together (the catalogue's) learns one lag, its newest write's, and counts for each
+        write the time since it showed as watched already."""
+        lag = max(0.0, lag)
         landing = max(0.0, self.answered - self.started)
-        lag = max(0.0, self.clock() - self.answered)
-        return landing + self.exchange * (IN_FLIGHT_FACTOR - 1) + lag
+        return self.answered + lag + landing + self.exchange * (IN_FLIGHT_FACTOR - 1) + lag
 
 
 # -- the kinds -------------------------------------------------------------------------------------

@@ -9,10 +9,12 @@ import pytest
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyError, RetryBudget
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
+    IN_FLIGHT_FACTOR,
     Field,
     Resource,
     Task,
     TaskFailed,
+    Timeline,
     changed_fields,
     is_subset,
     project,
@@ -41,6 +43,40 @@ def test_changed_fields_lists_only_differing_top_level_fields():
     current = {'name': 'web', 'description': 'old', 'rule': {'type': 'constant', 'urgency': 'high'}}
     desired = {'name': 'web', 'description': 'new', 'rule': {'type': 'constant'}}
     assert changed_fields(desired, current) == {'description': 'new'}
+
+
+# -- the watch after a write ------------------------------------------------------------------------
+
+class FakeClock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_the_watch_after_a_write_follows_its_landing_exchange_and_lag():
+    clock = FakeClock()
+    timeline = Timeline(clock)
+    clock.now += 3.0          # refused twice by the rate limit: 3 s until the write landed
+    timeline.landed(exchange=0.5)
+    clock.now += 2.0          # reads showed it 2 s later
+    assert timeline.window() == pytest.approx(3.0 + 0.5 * (IN_FLIGHT_FACTOR - 1) + 2.0)
+
+
+def test_a_batch_counts_the_time_since_an_early_write_showed_as_watched():
+    clock = FakeClock()
+    early, late = Timeline(clock), Timeline(clock)
+    clock.now += 0.1
+    early.landed(exchange=0.1)
+    clock.now += 10.0         # a hundred more writes
+    late.mark()
+    clock.now += 0.1
+    late.landed(exchange=0.1)
+    clock.now += 0.2          # one read shows them all
+    lag = clock.now - late.answered
+    assert early.watch_end(lag) < clock.now  # watched already, while the others were written
+    assert late.watch_end(lag) - clock.now == pytest.approx(late.window())
 
 
 def test_project_keeps_the_shape_of_what_was_asked():
