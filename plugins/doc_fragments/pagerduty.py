@@ -54,7 +54,9 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for one HTTP response before treating it as lost.
+      - Seconds one HTTP exchange may take, from connecting to the last byte of the answer, before it is treated as
+        lost; an answer that trickles in counts as one that never came.
+      - Between V(1) and V(3600).
     type: int
     default: 30
   retries:
@@ -64,13 +66,23 @@ options:
         duplicate anything; a create is never repeated blindly, see the module's notes.
       - A rate-limited request (HTTP 429) was not processed, so it is retried after the time the API asks
         for, as often as O(retry_timeout) allows.
-      - V(0) disables retries.
+      - V(0) disables retries; at most V(100).
     type: int
     default: 5
   retry_timeout:
     description:
       - The most seconds one task may spend waiting between retries, in total.
       - A wait the API asks for that does not fit in what is left fails the task instead.
+      - Between V(0) and V(86400).
     type: int
     default: 120
+  allow_plain_http:
+    description:
+      - Whether a plain C(http://) URL may point at another machine. Over plain HTTP the token, keys and routing keys
+        cross the network unencrypted, so such a URL fails before any request unless this is V(true).
+      - C(http://) to this machine (C(localhost), C(127.0.0.1), C(::1)), where the bundled simulator runs, is always
+        allowed.
+      - Only for a test endpoint on a network you trust.
+    type: bool
+    default: false
 '''

@@ -377,7 +377,8 @@ class AlertGroupingSettingResource(Resource):
         path = '/alert_grouping_settings/%s' % current['id']
         if 'services' in changes and self.params['services_mode'] == 'append':
             return self.append_services(plan, path, fields)
-        return self.client.request('PUT', path, body=self.body(fields), transient_refusals=True)[1]['alert_grouping_setting']
+        return self.client.request('PUT', path, body=self.body(fields), transient_refusals=True,
+                                   envelope='alert_grouping_setting')[1]
 
     def append_services(self, plan, path, fields):
         """Append: other tasks may add their services to the same setting at the same moment, each from its own

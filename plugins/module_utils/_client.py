@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import ipaddress
 import json
 import random
 import re
@@ -51,6 +52,14 @@ OFFSET_CAP = 10000
 
 IDEMPOTENT_METHODS = frozenset(('GET', 'PUT', 'DELETE', 'HEAD'))
 
+# The largest answer read: a page of 100 services with their integrations is well under 1 MiB. Anything
+# bigger is not an answer of these APIs, and is not read into memory.
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
+# Of an error answer, only the start is read (an error object is small); the rest is left unread.
+MAX_ERROR_BYTES = 64 * 1024
+# How much of an answer, or of one message in it, a failure message repeats.
+SHOWN_CHARACTERS = 300
+
 # A rate-limited task warns once its waits add up to more than this many seconds.
 RATE_LIMIT_WARNING_SECONDS = 5
 
@@ -74,6 +83,32 @@ _CHARACTER_NAMES = {'\r': 'a carriage return', '\n': 'a line break', '\t': 'a ta
 # A PagerDuty path that names no object: collection names only (/services, /services/custom_fields,
 # /service_dependencies/associate); object IDs have capitals and digits, orchestration IDs hyphens.
 _NO_OBJECT_PATH = re.compile(r'^(/[a-z][a-z_]*)+$')
+
+
+def shown(text):
+    """`text` (or bytes) as a message repeats it: at most SHOWN_CHARACTERS, with how much was left out."""
+    if isinstance(text, bytes):
+        text = text.decode('utf-8', 'replace')
+    if len(text) <= SHOWN_CHARACTERS:
+        return text
+    return '%s... (cut short)' % text[:SHOWN_CHARACTERS]
+
+
+def describe_json(data):
+    """What a JSON value is, for a message about an answer that is not what the API answers."""
+    kinds = {dict: 'a JSON object', list: 'a JSON list', str: 'a JSON string', bool: 'a JSON boolean',
+             int: 'a JSON number', float: 'a JSON number', type(None): 'JSON null'}
+    return '%s: %s' % (kinds.get(type(data), 'JSON'), shown(json.dumps(data)))
+
+
+def is_loopback(host):
+    """True for this machine's own addresses (the bundled simulator's), where plain http crosses no network."""
+    if host.casefold() == 'localhost':
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def without_credentials(url):
@@ -307,6 +342,12 @@ class _Sent(Exception):
         self.reason = reason
 
 
+class AnswerTooLarge(Exception):
+    def __str__(self):
+        return 'the answer is larger than %d MiB, more than any answer of the API: it was not read' % (
+            MAX_ANSWER_BYTES // (1024 * 1024))
+
+
 class _NotSent(Exception):
     """A failure before the request went out: the server cannot have processed it."""
 
@@ -329,11 +370,31 @@ class HttpTransport:
         self.timeout = timeout
         self.pool = pool
         self.proxy = self._proxy_for(self.scheme, self.host)
+        if self.proxy and '://' not in self.proxy:
+            self.proxy = 'http://' + self.proxy  # as urllib and curl read a proxy given without a scheme
         # How messages name the proxy: its URL without credentials, and where it came from.
         self.proxy_shown = without_credentials(self.proxy) if self.proxy else None
         self.proxy_variable = '%s_proxy' % self.scheme
+        self.proxy_problem = self._proxy_problem()
         self.context = pool.tls_context(validate_certs, ca_path) if self.scheme == 'https' else None
         self.key = (self.scheme, self.host, self.port, self.proxy, validate_certs, ca_path)
+
+    def _proxy_problem(self):
+        """Why the proxy's URL cannot be used (a ProxyUnusable), or None. Its error names the port, never the
+        credentials before it."""
+        if not self.proxy:
+            return None
+        try:
+            proxy = urlsplit(self.proxy)
+            if proxy.port == 0:  # a port that is not a number raises ValueError here
+                raise ValueError('port 0')
+            if not proxy.hostname:
+                raise ValueError('no host name')
+        except ValueError as err:
+            return self.ProxyUnusable('the %s environment variable is not a usable proxy URL (%s): write it as '
+                                      'http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT'
+                                      % (self.proxy_variable, err))
+        return None
 
     @staticmethod
     def _proxy_for(scheme, host):
@@ -369,12 +430,18 @@ class HttpTransport:
 
     def send(self, method, path_and_query, headers, body):
         """(status, headers, raw body); raises _NotSent or _Sent when no response arrived."""
+        if self.proxy_problem:
+            raise _NotSent(self.proxy_problem)
         attempts = 0
         while True:
             attempts += 1
             connection, reused = self.pool.acquire(self.key, self._new_connection)
             try:
-                return self._exchange(connection, method, path_and_query, headers, body)
+                answer = self._exchange(connection, method, path_and_query, headers, body)
+            except _NotSent as failure:
+                if self.proxy and str(failure.reason).startswith('Tunnel connection failed: 407'):
+                    raise _NotSent(self.proxy_refused_credentials())
+                raise
             except _Sent as failure:
                 # A kept-alive connection the server closed between our check and the request: the
                 # request was not processed if nothing came back, and an idempotent one is safe to
@@ -384,6 +451,11 @@ class HttpTransport:
                 if stale and attempts == 1 and method in IDEMPOTENT_METHODS:
                     continue
                 raise
+            if answer[0] == 407 and self.proxy and self.scheme == 'http':
+                # A plain proxy answers itself a request it will not forward: the API never saw it.
+                connection.close()
+                raise _NotSent(self.proxy_refused_credentials())
+            return answer
 
     def proxy_host(self):
         """The proxy's host name, or None without a proxy."""
@@ -391,7 +463,37 @@ class HttpTransport:
             return None
         return urlsplit(self.proxy if '://' in self.proxy else 'http://' + self.proxy).hostname
 
+    class ProxyUnusable(ConnectionRefusedError):
+        """The proxy cannot carry the request: it answered 407 Proxy Authentication Required (the credentials in
+        its URL are wrong, or it wants some and there are none), or its URL cannot be used. A refused connection:
+        the API never saw the request, and a retry will not do better (the client retries no ConnectionRefusedError)."""
+
+    def proxy_refused_credentials(self):
+        """The reason of a 407 from the proxy: it names the proxy and its variable, never the credentials."""
+        proxy = urlsplit(self.proxy if '://' in self.proxy else 'http://' + self.proxy)
+        if proxy.username:
+            text = ('the proxy %s refused the user name and password given in the %s environment variable (407 Proxy '
+                    'Authentication Required). Check them there (a \':\', \'@\' or \'/\' in them is written '
+                    'percent-encoded: %%3A, %%40, %%2F)' % (self.proxy_shown, self.proxy_variable))
+        else:
+            text = ('the proxy %s asks for a user name and password (407 Proxy Authentication Required), and the %s '
+                    'environment variable gives none: write them in it, as %s://USER:PASSWORD@%s'
+                    % (self.proxy_shown, self.proxy_variable, proxy.scheme, proxy.netloc))
+        return self.ProxyUnusable(text + ', or list %s in no_proxy to connect directly' % self.host)
+
     def _exchange(self, connection, method, path_and_query, headers, body):
+        # `timeout` bounds the whole exchange, not each read: a server that answers a byte at a time would
+        # otherwise hold the task for ever. At the deadline the socket is shut, which ends any blocked read.
+        connection.timed_out = False
+        deadline = threading.Timer(self.timeout, _shut, (connection,))
+        deadline.daemon = True
+        deadline.start()
+        try:
+            return self._exchange_until_shut(connection, method, path_and_query, headers, body)
+        finally:
+            deadline.cancel()
+
+    def _exchange_until_shut(self, connection, method, path_and_query, headers, body):
         try:
             if connection.sock is None:
                 connection.connect()
@@ -401,20 +503,57 @@ class HttpTransport:
                 connection.sock.settimeout(self.timeout)
         except (OSError, http.client.HTTPException) as err:
             connection.close()
-            raise _NotSent(err)
+            raise _NotSent(_timed_out(connection, err))
         request_headers = dict(headers, **getattr(connection, 'proxy_headers', {}))
         try:
             connection.request(method, self.target(path_and_query), body=body, headers=request_headers)
             response = connection.getresponse()
-            raw = response.read()
-        except (OSError, http.client.HTTPException) as err:
+            raw, whole = _read_bounded(response)
+            if connection.timed_out:  # the deadline shut the socket: what was read is only a part
+                raise socket.timeout('timed out')
+        except (OSError, http.client.HTTPException, AnswerTooLarge) as err:
             connection.close()
-            raise _Sent(err)
-        if response.will_close:
+            raise _Sent(_timed_out(connection, err))
+        if response.will_close or not whole:
             connection.close()
         else:
             self.pool.release(self.key, connection)
         return response.status, response.headers, raw
+
+
+def _shut(connection):
+    """End an exchange that ran past its deadline: a read blocked on the socket returns at once."""
+    connection.timed_out = True
+    sock = connection.sock
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def _timed_out(connection, err):
+    """The error of an exchange: a timeout when the deadline ended it, whatever the socket then said."""
+    if getattr(connection, 'timed_out', False):
+        return socket.timeout('timed out')
+    return err
+
+
+def _read_bounded(response):
+    """(body, whole?) of `response`: an answer beyond MAX_ANSWER_BYTES is refused without reading it, and of
+    an error answer only the first MAX_ERROR_BYTES are read."""
+    if response.status >= 400:
+        raw = response.read(MAX_ERROR_BYTES + 1)
+        return raw[:MAX_ERROR_BYTES], len(raw) <= MAX_ERROR_BYTES
+    length = response.getheader('Content-Length')
+    if length and length.isdigit() and int(length) > MAX_ANSWER_BYTES:
+        raise AnswerTooLarge()
+    raw = response.read(MAX_ANSWER_BYTES + 1)
+    if len(raw) > MAX_ANSWER_BYTES:
+        raise AnswerTooLarge()
+    if response.length:  # a read of a given size ends quietly at a closed connection: the rest never came
+        raise http.client.IncompleteRead(raw, response.length)
+    return raw, True
 
 
 # -- the JSON clients ------------------------------------------------------------------------------
@@ -437,9 +576,11 @@ class JsonApiClient:
     url_option = 'api_url'
     url_chooser = None
     home_urls = None
+    # What every request carries that only the API may read.
+    secrets_sent = 'its credentials'
 
     def __init__(self, base_url, headers, timeout=30, validate_certs=True, ca_path=None,
-                 retries=5, retry_timeout=120, backoff_base=1.0, sleep=time.sleep, budget=None):
+                 retries=5, retry_timeout=120, backoff_base=1.0, sleep=time.sleep, budget=None, allow_plain_http=False):
         self.base_url = base_url.rstrip('/')
         self.shown_url = without_credentials(self.base_url)
         # Where the base URL came from, as a message names it (a subclass says so when it is a region's).
@@ -460,6 +601,11 @@ class JsonApiClient:
         except ValueError as err:  # a port that is not a number, an unclosed [IPv6 address]
             raise self.error_class('%s: %s is not a usable http(s) URL (%s)' % (self.url_option, self.shown_url, err),
                                    option=self.url_option)
+        if self.transport.scheme == 'http' and not allow_plain_http and not is_loopback(self.transport.host):
+            raise self.error_class(
+                '%s: %s is plain http:// to another machine, which would send %s unencrypted over the network; use '
+                'https://, or set allow_plain_http to true for a test endpoint on a network you trust'
+                % (self.url_option, self.shown_url, self.secrets_sent), option=self.url_option)
 
     # -- the error body of each API --------------------------------------------------------------
 
@@ -469,22 +615,23 @@ class JsonApiClient:
 
     # -- verbs -----------------------------------------------------------------------------------
 
-    def get(self, path, query=None):
-        """The response body, or None when the object does not exist (404; not at a path that names no
-        object, where a 404 says that the base URL is wrong)."""
+    def get(self, path, query=None, envelope=None):
+        """The response body (or the object under its `envelope` key), or None when the object does not
+        exist (404; not at a path that names no object, where a 404 says that the base URL is wrong)."""
         try:
-            return self.request('GET', path, query)[1]
+            return self.request('GET', path, query, envelope=envelope)[1]
         except ApiError as err:
             if err.status == 404 and not err.wrong_url:
                 return None
             raise
 
-    def post(self, path, body, headers=None, idempotent=False, transient_refusals=False, answered_errors_retried=False):
-        return self.request('POST', path, body=body, headers=headers, idempotent=idempotent,
+    def post(self, path, body, headers=None, idempotent=False, transient_refusals=False, answered_errors_retried=False,
+             envelope=None):
+        return self.request('POST', path, body=body, headers=headers, idempotent=idempotent, envelope=envelope,
                             transient_refusals=transient_refusals, answered_errors_retried=answered_errors_retried)[1]
 
-    def put(self, path, body, headers=None):
-        return self.request('PUT', path, body=body, headers=headers)[1]
+    def put(self, path, body, headers=None, envelope=None):
+        return self.request('PUT', path, body=body, headers=headers, envelope=envelope)[1]
 
     def delete(self, path, headers=None):
         """True when deleted, False when it was already gone (a retried DELETE may find that)."""
@@ -508,8 +655,11 @@ class JsonApiClient:
         return path
 
     def request(self, method, path, query=None, body=None, headers=None, idempotent=False, transient_refusals=False,
-                answered_errors_retried=False):
+                answered_errors_retried=False, envelope=None):
         """Send one API request, retrying within the budget. Returns (status, data, headers).
+
+        With `envelope`, data is the object the answer holds under that key (PagerDuty wraps each object
+        so: {"service": {...}}); an answer without it is an error, as if no answer had come (see enveloped).
 
         `idempotent` marks a POST that is safe to repeat (an event with a dedup_key).
         `transient_refusals` retries a 400 that says it is passing (see TRANSIENT_REFUSALS), a few times.
@@ -533,6 +683,8 @@ class JsonApiClient:
                                                                       retry_as)
             self._exchange.seconds = time.monotonic() - started
             if failure is None:
+                if envelope is not None:
+                    data = self.enveloped(data, envelope, method, path, ambiguous=retry_as not in IDEMPOTENT_METHODS)
                 return status, data, response_headers
             rate_limited = failure.status == 429
             retryable, wait = self._retry_decision(retry_as, failure, response_headers, limited if rate_limited else attempt)
@@ -559,6 +711,22 @@ class JsonApiClient:
                 limited += 1
             else:
                 attempt += 1
+
+    def enveloped(self, data, key, method, path, listing=False, ambiguous=False):
+        """The object (or, for a `listing`, the list of objects) an answer holds under `key`. Anything else was
+        not the API's answer; after a write it is `ambiguous`: the write may have been processed."""
+        found = data.get(key) if isinstance(data, dict) else None
+        if listing:
+            if isinstance(found, list) and all(isinstance(item, dict) for item in found):
+                return found
+            wanted = 'list of objects'
+        else:
+            if isinstance(found, dict):
+                return found
+            wanted = 'object'
+        raise self.error_class('the answer has no %r %s, which %s always answers with: it is %s; %s may not be the '
+                               'address of %s' % (key, wanted, self.api_title, describe_json(data), self.url_source,
+                                                  self.api_title), method=method, path=path, ambiguous=ambiguous)
 
     def _refuse_unsendable_headers(self, headers, method, path):
         """A header value no request may carry fails here, by its name: http.client's own error would show
@@ -619,7 +787,9 @@ class JsonApiClient:
             return None, None, {}, self._connection_error(method, path, failure.reason, sent=True, retry_as=retry_as)
         if 300 <= status < 400:
             # The APIs never redirect; something else answers at this address (or http:// for https://).
-            location = without_credentials(response_headers.get('Location') or '') or 'nowhere (no Location header)'
+            # Shown without credentials or query: a portal's address may carry a session in either.
+            location = without_credentials(response_headers.get('Location') or '').split('?')[0] \
+                or 'nowhere (no Location header)'
             error = self.error_class(
                 self.wrong_url_advice('it answers %s %s with a redirect to %s, and %s does not redirect'
                                       % (method, path, location, self.api_title)),
@@ -628,14 +798,20 @@ class JsonApiClient:
             return status, None, response_headers, error
         if status < 400:
             try:
-                return status, self._decode(raw), response_headers, None
+                data = self._decode(raw)
             except ValueError:
-                error = self.error_class('the answer was not JSON: %r; %s may not be the address of %s'
-                                         % (raw[:200], self.url_source, self.api_title), status=status, method=method,
-                                         path=path, ambiguous=retry_as not in IDEMPOTENT_METHODS)
-                return status, None, response_headers, error
-        data = self._decode(raw, tolerant=True)
-        code, message, errors = self.parse_error_body(data)
+                data, what = None, 'not JSON: %s' % shown(raw)
+            else:
+                what = None if data is None or isinstance(data, dict) else describe_json(data)
+            if what is None:
+                return status, data, response_headers, None
+            # Whatever answered was not the API, or the API broke: a write may have been processed.
+            error = self.error_class('the answer is %s, where %s always answers with a JSON object; %s may not be the '
+                                     'address of %s' % (what, self.api_title, self.url_source, self.api_title),
+                                     status=status, method=method, path=path,
+                                     ambiguous=retry_as not in IDEMPOTENT_METHODS)
+            return status, None, response_headers, error
+        code, message, errors, data, foreign = self.error_parts(raw)
         error = self.error_class(
             message or http.client.responses.get(status, 'HTTP error'),
             status=status, code=code, errors=errors, method=method, path=path,
@@ -645,7 +821,33 @@ class JsonApiClient:
             error.message = self.wrong_url_advice('it answers %s %s with 404 Not Found, a path %s always serves'
                                                   % (method, path, self.api_title))
             error.wrong_url = True
+        elif foreign:
+            error.message += '; the answer is not an error of %s, it is %s' % (self.api_title, foreign)
         return status, data, response_headers, error
+
+    def error_parts(self, raw):
+        """(code, message, errors, data, foreign) of an error answer, as text a message can hold: an answer in the
+        API's error shape gives its own; of any other, `foreign` says what it is, shortened."""
+        try:
+            data = self._decode(raw)
+        except ValueError:
+            data, foreign = None, 'not JSON: %s' % shown(raw)
+        else:
+            foreign = describe_json(data)
+        try:
+            code, message, errors = self.parse_error_body(data)
+        except (AttributeError, TypeError, ValueError):
+            code, message, errors = None, None, []
+        if message is not None or not raw:
+            foreign = None
+        if code is not None and not isinstance(code, (int, str)):
+            code = shown(json.dumps(code))
+        if isinstance(code, str):
+            code = shown(code)
+        errors = [shown(e if isinstance(e, str) else json.dumps(e)) for e in (errors or [])[:10]]
+        if message is not None and not isinstance(message, str):
+            message = json.dumps(message)
+        return code, shown(message) if message is not None else None, errors, data, foreign
 
     # -- what an answer says about the address -------------------------------------------------------
 
@@ -669,6 +871,9 @@ class JsonApiClient:
         return text
 
     def _connection_error(self, method, path, reason, sent, retry_as):
+        if isinstance(reason, AnswerTooLarge):
+            return self.error_class('%s; %s may not be the address of %s' % (reason, self.url_source, self.api_title),
+                                    method=method, path=path, ambiguous=retry_as not in IDEMPOTENT_METHODS)
         if isinstance(reason, ssl.SSLError):
             message = ('TLS verification of %s failed (%s); give the CA bundle with ca_path, '
                        'or validate_certs=false for a test endpoint' % (self.shown_url, reason))
@@ -689,13 +894,15 @@ class JsonApiClient:
         via_proxy = 'whether %s must be reached through a proxy (%s)' % (self.api_title, transport.proxy_variable)
         if isinstance(reason, (socket.timeout, TimeoutError)):
             if sent:
-                return 'no response from %s within timeout=%ss' % (self.shown_url, self.timeout)
+                return 'no complete response from %s within timeout=%ss' % (self.shown_url, self.timeout)
             if transport.proxy:
                 return ('no connection to %s through the proxy %s within timeout=%ss: check the %s environment variable, '
                         'and whether a firewall drops the connection' % (self.shown_url, transport.proxy_shown,
                                                                          self.timeout, transport.proxy_variable))
             return ('no connection to %s within timeout=%ss: check %s, %s, and whether a firewall drops the connection'
                     % (self.shown_url, self.timeout, options, via_proxy))
+        if isinstance(reason, HttpTransport.ProxyUnusable):
+            return failed + str(reason)
         if isinstance(reason, ConnectionRefusedError):
             if transport.proxy:
                 return failed + ('the proxy %s refused it: nothing listens there. Check the %s environment variable, or '
@@ -736,21 +943,17 @@ class JsonApiClient:
         return False, 0
 
     @staticmethod
-    def _decode(raw, tolerant=False):
+    def _decode(raw):
         if not raw:
             return None
-        try:
-            return json.loads(raw.decode('utf-8'))
-        except ValueError:
-            if tolerant:
-                return {'raw': raw.decode('utf-8', 'replace')[:500]}
-            raise
+        return json.loads(raw.decode('utf-8'))
 
 
 class PagerDutyClient(JsonApiClient):
     """PagerDuty REST API v2: envelopes, 404-as-absent reads and pagination (look-ups by name: _lookup.py)."""
 
     error_class = PagerDutyError
+    secrets_sent = 'the API token'
     rate_limit_reset_headers = ('ratelimit-reset', 'Retry-After')
     api_label = 'PagerDuty'
     api_title = "PagerDuty's REST API"
@@ -818,11 +1021,11 @@ class PagerDutyClient(JsonApiClient):
         while True:
             page_query = dict(query, limit=PAGE_LIMIT, offset=offset)
             dummy, data, listing.headers = self.request('GET', path, page_query)
-            data = data or {}
+            page = self.enveloped(data, key, 'GET', path, listing=True)
             if pages == 0:
                 listing.total = data.get('total')  # with total=true in the query, else None
             pages += 1
-            yield from data.get(key) or []
+            yield from page
             if not data.get('more'):
                 return
             offset += PAGE_LIMIT
@@ -840,8 +1043,8 @@ class PagerDutyClient(JsonApiClient):
         """Yield every object of a cursor-paginated list (`after` names the next page; /alert_grouping_settings)."""
         query = dict(query or {}, limit=PAGE_LIMIT)
         while True:
-            data = self.request('GET', path, query)[1] or {}
-            yield from data.get(key) or []
+            data = self.request('GET', path, query)[1]
+            yield from self.enveloped(data, key, 'GET', path, listing=True)
             if not data.get('after'):
                 return
             query['after'] = data['after']
@@ -861,11 +1064,12 @@ class PagerDutyClient(JsonApiClient):
             if err.status in (400, 404):
                 return None
             raise
-        found = (data or {}).get(envelope or singular)
+        if data is None:
+            return None
         # GET /vendors/{id} is documented as returning an array; the real API returns an object.
-        if isinstance(found, list):
-            found = found[0] if found else None
-        return found or None
+        if isinstance(data.get(envelope or singular), list) and data[envelope or singular]:
+            data = dict(data, **{envelope or singular: data[envelope or singular][0]})
+        return self.enveloped(data, envelope or singular, 'GET', '/%s/%s' % (collection, object_id))
 
 
 def is_transient_refusal(error):
@@ -880,6 +1084,7 @@ class EventsClient(JsonApiClient):
     """PagerDuty's Events API v2: no token (the routing key is in the body), its own error body."""
 
     error_class = EventsError
+    secrets_sent = "the routing key (in each event)"
     rate_limit_reset_headers = ('Retry-After',)
     api_label = "PagerDuty's Events API"
     api_title = "PagerDuty's Events API"
@@ -911,6 +1116,7 @@ class DatadogClient(JsonApiClient):
     """Datadog's API v1, on the same transport: key headers, its error body and rate-limit header."""
 
     error_class = DatadogError
+    secrets_sent = "Datadog's API and application keys"
     rate_limit_reset_headers = ('X-RateLimit-Reset', 'Retry-After')
     api_label = 'Datadog'
     api_title = "Datadog's API"

@@ -41,8 +41,13 @@ FALSE_WORDS = ('false', 'no', 'off', '0')
 
 def list_fields(client):
     """Every service custom field of the account, with its options (one request: the list is not paginated)."""
-    return Lookups.of(client).remembered('custom_fields', (),
-                                         lambda: (client.get(FIELDS_PATH, WITH_OPTIONS) or {}).get('fields') or [])
+    return Lookups.of(client).remembered('custom_fields', (), lambda: read_fields(client))
+
+
+def read_fields(client):
+    """The account's service custom fields, read now."""
+    data = client.get(FIELDS_PATH, WITH_OPTIONS)
+    return [] if data is None else client.enveloped(data, 'fields', 'GET', FIELDS_PATH, listing=True)
 
 
 def option_values(field):
@@ -160,9 +165,12 @@ def checked_value(field, value):
     return value, None
 
 
-def values_of(answer):
+def values_of(client, answer, method, service_id):
     """{field name: value} from an answer of /services/{id}/custom_fields/values."""
-    return {f['name']: f.get('value') for f in (answer or {}).get('custom_fields') or [] if f.get('name')}
+    if answer is None:
+        return {}
+    fields = client.enveloped(answer, 'custom_fields', method, values_path(service_id), listing=True)
+    return {f['name']: f.get('value') for f in fields if f.get('name')}
 
 
 def values_path(service_id):
@@ -171,7 +179,7 @@ def values_path(service_id):
 
 def read_custom_field_values(client, service_id):
     """The service's custom field values as {field name: value} (null for a field it has no value for)."""
-    return values_of(client.get(values_path(service_id)))
+    return values_of(client, client.get(values_path(service_id)), 'GET', service_id)
 
 
 def desired_custom_field_values(client, values, option, current_values, predict_missing=False, warn=None):
@@ -235,7 +243,7 @@ def write_custom_field_values(client, service_id, changes):
     """Set `changes` ({field name: value}) on the service in one request (all or none are applied); returns the
     values the answer gives. The caller waits until reads show them (values_shown)."""
     body = {'custom_fields': [{'name': name, 'value': value} for name, value in sorted(changes.items())]}
-    return values_of(client.put(values_path(service_id), body))
+    return values_of(client, client.put(values_path(service_id), body), 'PUT', service_id)
 
 
 def values_shown(changes, read):
@@ -310,8 +318,7 @@ class ServiceCustomFieldResource(Resource):
         return self.as_predicted(CUSTOM_FIELDS.key, self.params['name'], self.found, lambda field_id: None)
 
     def twins(self, plan):
-        return [f for f in (self.client.get(FIELDS_PATH, WITH_OPTIONS) or {}).get('fields') or []
-                if f.get('name') == self.params['name']]
+        return [f for f in read_fields(self.client) if f.get('name') == self.params['name']]
 
     def present(self, obj):
         return present_field(obj)

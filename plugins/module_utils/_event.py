@@ -14,7 +14,7 @@ import json
 import re
 import uuid
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyClient, PagerDutyError
+from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyClient, PagerDutyError, describe_json
 from ansible_collections.oncall.pagerduty.plugins.module_utils._maintenance_window import time_problem
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
     PAGERDUTY_STATUS_ADVICE,
@@ -209,13 +209,26 @@ class EventAction(Kind):
         # never sent blind again; one answered with a server error was not taken (the Events API says to retry).
         is_change = self.action() == 'change'
         with doing('send the %s event' % self.action()):
-            answer = self.client.post(path, event, idempotent=not is_change, answered_errors_retried=is_change) or {}
+            status, answer, dummy = self.client.request('POST', path, body=event, idempotent=not is_change,
+                                                        answered_errors_retried=is_change)
+            self.refuse_unaccepted(status, answer, path)
         result['message'] = answer.get('message')
         if 'dedup_key' in event:
             result['dedup_key'] = answer.get('dedup_key') or event['dedup_key']
         if self.params['wait_for_incident']:
             result['incident'] = self.wait_for_incident(result['dedup_key'], service)
         return result
+
+    def refuse_unaccepted(self, status, answer, path):
+        """Only the Events API's own acceptance (202 with status "success") means the event was taken: a proxy or
+        a portal at events_url may answer 200 with anything."""
+        if status == 202 and isinstance(answer, dict) and answer.get('status') == 'success':
+            return
+        raise self.client.error_class(
+            'the answer is not the Events API accepting the event (202 with status "success"): it is HTTP %s with %s; '
+            'the event may not have been sent. %s may not be the address of %s'
+            % (status, describe_json(answer), self.client.url_source, self.client.api_title), status=status,
+            method='POST', path=path)
 
     def awaited_service(self):
         """The service the incident should be on (option service, only with wait_for_incident), or None."""

@@ -574,23 +574,21 @@ class IntegrationResource(Resource):
         body['integration']['service'] = {'id': plan.context['service']['id'], 'type': 'service_reference'}
         try:
             # A passing refusal (an account lock, a service created a moment ago) is retried a few times.
-            created = self.client.post(self.collection_of(plan).path, body, transient_refusals=True)
+            return self.client.post(self.collection_of(plan).path, body, transient_refusals=True, envelope='integration')
         except PagerDutyError as err:
             self.explain_taken_email(plan, err)
             raise
-        return created['integration']
 
     def update(self, plan, current, changes):
         try:
             return self.client.put(integration_path(plan.context['service']['id'], current['id']),
-                                   self.body(changes))['integration']
+                                   self.body(changes), envelope='integration')
         except PagerDutyError as err:
             self.explain_taken_email(plan, err)
             raise
 
     def read_back(self, plan, obj):
-        found = self.client.get(integration_path(plan.context['service']['id'], obj['id']))
-        return (found or {}).get('integration')
+        return self.client.get(integration_path(plan.context['service']['id'], obj['id']), envelope='integration')
 
     def is_name_conflict(self, err):
         """An email integration's address is unique in an account: a create refused because it is taken, by no

@@ -222,7 +222,7 @@ class IntegrationMove(Resource):
         if 'name' in changes and moved['name'] != changes['name']:
             with doing('rename integration %r to %r' % (moved['name'], changes['name'])):
                 moved = self.client.put(integration_path(destination['id'], moved['id']),
-                                        {'integration': {'name': changes['name']}})['integration']
+                                        {'integration': {'name': changes['name']}}, envelope='integration')
         return moved
 
     def move_in_place(self, plan, source, destination, integration):
@@ -231,7 +231,7 @@ class IntegrationMove(Resource):
         answer = None
         try:
             with doing('move integration %r to %r' % (integration['name'], destination['name'])):
-                answer = (self.client.put(integration_path(source['id'], integration['id']), body) or {}).get('integration')
+                answer = self.client.put(integration_path(source['id'], integration['id']), body, envelope='integration')
         except PagerDutyError as err:
             if err.status == 400 and 'open incidents' in str(err):
                 self.fail('PagerDuty refused the move: an integration with more than %d open incidents cannot be moved '
@@ -269,8 +269,7 @@ class IntegrationMove(Resource):
 
     def read_back(self, plan, obj):
         """The integration as a read under the destination shows it, or None."""
-        found = self.client.get(integration_path(plan.context['destination']['id'], obj['id']))
-        return (found or {}).get('integration')
+        return self.client.get(integration_path(plan.context['destination']['id'], obj['id']), envelope='integration')
 
     def shows_write(self, plan, read, changes):
         return read is not None and all((read.get(k) or {}).get('id') == v['id'] if k == 'service' else read.get(k) == v
@@ -281,7 +280,8 @@ class IntegrationMove(Resource):
         body = dict(desired)
         body['service'] = {'id': plan.context['destination']['id'], 'type': 'service_reference'}
         with doing('create the copy of integration %r on %r' % (plan.current['name'], plan.context['destination']['name'])):
-            return self.client.post(integration_path(plan.context['destination']['id']), {'integration': body})['integration']
+            return self.client.post(integration_path(plan.context['destination']['id']), {'integration': body},
+                                    envelope='integration')
 
     def twins(self, plan):
         destination = plan.context['destination']

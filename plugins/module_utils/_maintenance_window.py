@@ -35,6 +35,8 @@ NOW = 'now'
 # A window made "now for N minutes" starts when PagerDuty receives it, a moment after the time sent:
 # its length is taken as N minutes within this margin, so that a second run changes nothing.
 START_NOW_MARGIN = datetime.timedelta(seconds=60)
+# The longest window taken: longer is a mistake (a unit slip), and too long for the date arithmetic.
+MAX_DURATION_MINUTES = 10 * 365 * 24 * 60
 _ISO_8601 = re.compile(r'^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?'
                        r'\s*(?:(?P<utc>[Zz])|(?P<sign>[+-])(?P<hours>\d{2}):?(?P<minutes>\d{2}))?$')
 
@@ -170,8 +172,11 @@ class MaintenanceWindowResource(Resource):
                 self.fail('%s: %s' % (self.option('end'), problem))
             if not self.starts_now() and as_time(params['end']) <= as_time(params['start']):
                 self.fail('%s: %s is not after start %s' % (self.option('end'), params['end'], params['start']))
-        if params['duration_minutes'] is not None and params['duration_minutes'] < 1:
-            self.fail('%s: must be at least 1, got %d' % (self.option('duration_minutes'), params['duration_minutes']))
+        duration = params['duration_minutes']
+        if duration is not None and not 1 <= duration <= MAX_DURATION_MINUTES:
+            self.fail('%s: must be between 1 and %d (ten years), got %d; to stop a service from paging for good, '
+                      'disable it (pd_service status: disabled)'
+                      % (self.option('duration_minutes'), MAX_DURATION_MINUTES, duration))
         sender = params['from_email']
         if sender is not None and not re.match(r'^[^@\s]+@[^@\s]+$', sender.strip()):
             self.fail("%s: %r is not an email address; give the email of a user of the PagerDuty account"
@@ -368,14 +373,14 @@ class MaintenanceWindowResource(Resource):
 
     def create(self, plan, desired):
         headers = self.client.from_header(self.option('from_email'))
-        return self.client.post('/maintenance_windows', self.body(desired), headers=headers)['maintenance_window']
+        return self.client.post('/maintenance_windows', self.body(desired), headers=headers, envelope='maintenance_window')
 
     def read_back(self, plan, obj):
         return self.client.get_object('maintenance_windows', 'maintenance_window', obj['id'])
 
     def update(self, plan, current, changes):
         try:
-            return self.client.put('/maintenance_windows/%s' % current['id'], self.body(changes))['maintenance_window']
+            return self.client.put('/maintenance_windows/%s' % current['id'], self.body(changes), envelope='maintenance_window')
         except PagerDutyError as err:
             if err.status not in (400, 404) or not self.ended_meanwhile(plan, current):
                 raise

@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 import os
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, _load_params
 
+from ansible_collections.oncall.pagerduty.plugins.module_utils._option_shapes import permissive_spec, shape_problem
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import Task, TaskFailed
 
 # The result says which path ran the task: here a started module, else the worker process itself.
@@ -28,8 +29,13 @@ PREDICTIONS_ENVIRONMENT = 'ONCALL_PAGERDUTY_PREDICTIONS'
 
 def run_module(kind_class):
     """main() of a module: run `kind_class` for the options of this task."""
-    module = AnsibleModule(argument_spec=kind_class.full_argument_spec(), supports_check_mode=True,
-                           **kind_class.option_rules)
+    spec = kind_class.full_argument_spec()
+    # The options as the task gave them, before Ansible converts them (see _option_shapes).
+    problem = shape_problem(spec, _load_params())
+    if problem:
+        AnsibleModule(argument_spec=permissive_spec(spec), supports_check_mode=True).fail_json(
+            msg=problem, **{EXECUTION_KEY: 'module'})
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **kind_class.option_rules)
     earlier = predictions_from_environment() if module.check_mode else None
     task = Task(module.params, check_mode=module.check_mode, diff=module._diff, predictions=earlier)
     try:

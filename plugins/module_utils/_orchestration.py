@@ -105,8 +105,7 @@ def orchestration_not_found(client, value, option, listing=None):
 
 def orchestration_path(client, path):
     """The orchestration path (`orchestration_path` of the answer) at `path`, or None when there is none."""
-    data = client.get(path)
-    return None if data is None else data.get('orchestration_path')
+    return client.get(path, envelope='orchestration_path')
 
 
 def rules_of(path):

@@ -54,7 +54,11 @@ TRANSPORT_ARGUMENT_SPEC = dict(
     timeout=dict(type='int', default=30),
     retries=dict(type='int', default=5),
     retry_timeout=dict(type='int', default=120),
+    allow_plain_http=dict(type='bool', default=False),
 )
+
+# What the transport options take: a request waits at most an hour, and a task retries at most a day.
+TRANSPORT_RANGES = dict(timeout=(1, 3600), retries=(0, 100), retry_timeout=(0, 86400))
 
 PAGERDUTY_ARGUMENT_SPEC = dict(
     api_token=dict(type='str', no_log=True, fallback=(env_fallback, ['PAGERDUTY_API_TOKEN', 'PAGERDUTY_TOKEN'])),
@@ -542,10 +546,10 @@ class Kind:
         return self.task.where + name
 
     def validate_common_params(self):
-        for option, minimum in (('timeout', 1), ('retries', 0), ('retry_timeout', 0)):
+        for option, (lowest, highest) in TRANSPORT_RANGES.items():
             value = self.params.get(option)
-            if value is not None and value < minimum:
-                self.fail('%s must be at least %d, got %d' % (option, minimum, value))
+            if value is not None and not lowest <= value <= highest:
+                self.fail('%s: must be between %d and %d, got %d' % (option, lowest, highest, value))
         for option in ('api_url', 'events_url'):
             url = self.params.get(option)
             if url and not url.startswith(('https://', 'http://')):
@@ -554,7 +558,7 @@ class Kind:
     def transport_options(self):
         return dict(timeout=self.params['timeout'], validate_certs=self.params['validate_certs'],
                     ca_path=self.params['ca_path'], retries=self.params['retries'],
-                    retry_timeout=self.params['retry_timeout'])
+                    retry_timeout=self.params['retry_timeout'], allow_plain_http=self.params['allow_plain_http'])
 
     def build_client(self):
         """The client of this kind's API, from the common options."""
@@ -1473,11 +1477,11 @@ class Resource(Kind):
 
     def create(self, plan, desired):
         collection = self.collection_of(plan)
-        return self.client.post(collection.path, self.body(desired))[collection.singular]
+        return self.client.post(collection.path, self.body(desired), envelope=collection.singular)
 
     def update(self, plan, current, changes):
         collection = self.collection_of(plan)
-        return self.client.put(collection.object_path(current['id']), self.body(changes))[collection.singular]
+        return self.client.put(collection.object_path(current['id']), self.body(changes), envelope=collection.singular)
 
     def delete(self, plan, obj):
         self.client.delete(self.collection_of(plan).object_path(obj['id']))

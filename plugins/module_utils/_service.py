@@ -40,6 +40,8 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._vendor import so
 # Timeouts PagerDuty reports as null when disabled; results and diffs show them as 0, the value
 # that disables them.
 NULLABLE_TIMEOUTS = ('auto_resolve_timeout', 'acknowledgement_timeout')
+# PagerDuty's integer fields are 32-bit: a larger number of seconds is refused, or worse, wraps.
+MAX_TIMEOUT_SECONDS = 2 ** 31 - 1
 URGENCY_CHOICES = ['high', 'low', 'severity_based']
 GROUPING_CONFIG_FIELDS = {'time': {'timeout'}, 'intelligent': {'time_window'},
                           'content_based': {'aggregate', 'fields', 'time_window'}, 'none': set()}
@@ -298,9 +300,9 @@ class ServiceResource(Resource):
                       'alerts and incidents. Remove the option, or use create_alerts_and_incidents.'
                       % self.option('alert_creation'))
         for option in ('auto_resolve_timeout', 'acknowledgement_timeout'):
-            if params[option] is not None and params[option] < 0:
-                self.fail('%s: must be 0 (disabled) or a positive number of seconds, got %d'
-                          % (self.option(option), params[option]))
+            if params[option] is not None and not 0 <= params[option] <= MAX_TIMEOUT_SECONDS:
+                self.fail('%s: must be 0 (disabled) or a positive number of seconds up to %d, got %d'
+                          % (self.option(option), MAX_TIMEOUT_SECONDS, params[option]))
         self.validate_urgency_rule(params['incident_urgency_rule'])
         self.validate_support_hours(params['support_hours'])
         self.validate_alert_grouping(params['alert_grouping_parameters'])
@@ -447,10 +449,10 @@ class ServiceResource(Resource):
         fields = dict(desired, type='service')
         # PagerDuty creates only active services: a disabled one is created, then disabled.
         disable = fields.pop('status', None) == 'disabled'
-        created = self.client.post('/services', self.body(fields))['service']
+        created = self.client.post('/services', self.body(fields), envelope='service')
         if disable:
             with doing('disable the new service %r' % created['name']):
-                created = self.client.put('/services/%s' % created['id'], self.body({'status': 'disabled'}))['service']
+                created = self.client.put('/services/%s' % created['id'], self.body({'status': 'disabled'}), envelope='service')
                 self.settle(plan, present_service(created), {'status': 'disabled'})
         return created
 

@@ -244,10 +244,11 @@ class ServiceDirectory:
 
 def read_relationships(client, service):
     """The immediate relationships of the service, as dependent and as supporting; None when it does not exist."""
-    data = client.get(DEPENDENCY_PATHS[service['type']] % quote(service['id'], safe=''))
+    path = DEPENDENCY_PATHS[service['type']] % quote(service['id'], safe='')
+    data = client.get(path)
     if data is None:
         return None
-    return list(data.get('relationships') or [])
+    return list(client.enveloped(data, 'relationships', 'GET', path, listing=True))
 
 
 def relationship_end(relationship, end):

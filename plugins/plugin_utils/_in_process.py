@@ -45,6 +45,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._module import (
     PREDICTIONS_FACT,
     prediction_facts,
 )
+from ansible_collections.oncall.pagerduty.plugins.module_utils._option_shapes import permissive_spec, shape_problem
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import Task, TaskFailed
 
 SWITCH_VARIABLE = 'oncall_pagerduty_in_process'
@@ -172,7 +173,14 @@ def validate_options(kind, args, name):
     The same validator AnsibleModule uses, with its failure messages; warnings and deprecations it
     records (aliases, for instance) are shown as the module's would be.
     """
-    validator = ModuleArgumentSpecValidator(kind.full_argument_spec(), **kind.option_rules)
+    spec = kind.full_argument_spec()
+    # The options as the task gave them, before Ansible converts them (see _option_shapes).
+    problem = shape_problem(spec, args)
+    if problem:
+        spec, option_rules = permissive_spec(spec), {}
+    else:
+        option_rules = kind.option_rules
+    validator = ModuleArgumentSpecValidator(spec, **option_rules)
     try:
         validated = validator.validate(dict(args))
     finally:
@@ -186,6 +194,8 @@ def validate_options(kind, args, name):
         if isinstance(error, UnsupportedError):
             msg = 'Unsupported parameters for (%s) module: %s' % (name, msg)
         return None, validated._no_log_values, msg
+    if problem:
+        return None, validated._no_log_values, problem
     return validated.validated_parameters, validated._no_log_values, None
 
 

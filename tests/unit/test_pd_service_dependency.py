@@ -318,7 +318,7 @@ def test_lagging_reads_are_waited_for_so_a_second_run_is_ok(sim, run_module, acc
 
 def catalogue_kind(sim, check_mode=False):
     kind = ServiceDependencyKind(Task({'api_token': sim.token, 'api_url': sim.url, 'region': 'us', 'timeout': 5,
-                                       'validate_certs': True, 'ca_path': None, 'retries': 3, 'retry_timeout': 30,
+                                       'validate_certs': True, 'ca_path': None, 'retries': 3, 'retry_timeout': 30, 'allow_plain_http': False,
                                        'service': 'x', 'service_type': None, 'depends_on': [], 'mode': 'append',
                                        'state': 'present'}, check_mode=check_mode, where='services[0].'))
     kind.client = kind.build_client()
