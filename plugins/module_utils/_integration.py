@@ -376,6 +376,18 @@ class IntegrationResource(Resource):
             found = self.derived_after_rename(plan, integrations)
         return found[0] if found else None
 
+    def leftover_replacement(self, plan):
+        service = plan.context.get('service')
+        if not service or self.params['id']:
+            return None
+        integrations = service.get('integrations') or []
+        names = [self.params['new_name'], self.identity_name(plan, integrations)]
+        for name in [n for n in names if n]:
+            found = self.traced(plan, integrations, name)
+            if found is not None:
+                return found
+        return None
+
     def named(self, plan, integrations, name):
         found = [i for i in integrations if i.get('name') == name]
         if len(found) > 1:
@@ -625,6 +637,9 @@ class IntegrationResource(Resource):
 
     def result_fields(self, plan):
         # A new integration (also one re-created after somebody deleted it), a recreate or a rotation.
+        if plan.reason == 'finish':  # a stopped run's replacement, finished: its key is new to the task
+            fields = {'key_changed': key_changed(plan.context['replaced'] or {}, plan.result), 'replaced': 'finished'}
+            return fields
         fields = {'key_changed': key_changed(plan.current, plan.result)}
         if plan.action == 'replace':
             fields['replaced'] = plan.reason

@@ -79,6 +79,13 @@ class IntegrationMove(Resource):
         plan.context['source'] = source
         return integration
 
+    def leftover_replacement(self, plan):
+        """The copy a stopped recreate left on the destination under its trace name (see Resource.replace)."""
+        if looks_like_id(self.params['integration']) and not self.params['new_name']:
+            return None
+        here = plan.context['destination'].get('integrations') or []
+        return self.traced(plan, here, self.params['new_name'] or self.params['integration'])
+
     def already_moved(self, plan):
         """The integration when it is already on the destination (and not on the source), else None."""
         params = self.params
@@ -109,6 +116,8 @@ class IntegrationMove(Resource):
             found = [i for i in on_source if i[key] == params['integration']]
             if not found and by_id:
                 found = [i for i in on_source if i['name'] == params['integration']]  # a name shaped like an ID
+            if not found and self.leftover_replacement(plan) is not None:
+                return source, None  # a stopped run's copy is on the destination, and the original is gone
             if not found:
                 self.fail('integration: service %r has no integration %s %r' % (
                     source['name'], 'with the ID' if by_id else 'named', params['integration']))
@@ -198,7 +207,17 @@ class IntegrationMove(Resource):
             return
         original_path = integration_path(plan.context['source']['id'], current['id'])
         local, domain = address.split('@', 1)
-        temporary = '%s+moving-%s@%s' % (local, current['id'].lower(), domain)
+        marker = '+moving-%s' % current['id'].lower()
+        if local.endswith(marker):
+            # A stopped run freed the address already: the copy takes the address it had, and the original, should
+            # the copy fail, gets it back.
+            address = '%s@%s' % (local[:-len(marker)], domain)
+            plan.desired['integration_email'] = address
+            plan.step('give integration %r its address back if the copy fails' % current['name'], lambda plan: None,
+                      undo=lambda plan: self.client.put(original_path, {'integration': {'integration_email': address}}),
+                      after=False, changes=False)
+            return
+        temporary = '%s%s@%s' % (local, marker, domain)
         plan.step('free the address of integration %r' % current['name'],
                   lambda plan: self.client.put(original_path, {'integration': {'integration_email': temporary}}),
                   undo=lambda plan: self.client.put(original_path, {'integration': {'integration_email': address}}),
@@ -304,8 +323,12 @@ class IntegrationMove(Resource):
     # -- the result ------------------------------------------------------------------------------
 
     def result_fields(self, plan):
-        moved = plan.action in ('update', 'replace') and 'service' in plan.changes
-        fields = {'moved': moved, 'key_changed': plan.action == 'replace' and key_changed(plan.current, plan.result),
+        if plan.reason == 'finish':  # a stopped run's copy, finished: the move (and the new key) are this run's
+            moved, new_key = True, key_changed(plan.context['replaced'] or {}, plan.result or plan.current)
+        else:
+            moved = plan.action in ('update', 'replace') and 'service' in plan.changes
+            new_key = plan.action == 'replace' and key_changed(plan.current, plan.result)
+        fields = {'moved': moved, 'key_changed': new_key,
                   'settings_differences': plan.notes.get('settings_differences', []),
                   'open_incidents': plan.notes.get('open_incidents')}
         if plan.action == 'replace' and self.check_mode:

@@ -878,13 +878,21 @@ class Resource(Kind):
         plan.current = None if current is None else self.present(current)
         if self.moot(plan):
             return plan
+        leftover = self.leftover_replacement(plan)
         if self.state() == 'absent':
+            if plan.current is None and leftover is not None:
+                plan.current, leftover = self.present(leftover), None
             if plan.current is not None:
                 self.check_delete(plan)
                 plan.action = 'delete'
+            if leftover is not None:
+                plan.step('delete the %s %r an interrupted run left' % (self.label(), leftover.get('name')),
+                          lambda plan: self.delete(plan, leftover))
         else:
             plan.desired = self.desired(plan)
-            if plan.current is None:
+            if leftover is not None:
+                self.finish_replacement(plan, self.present(leftover))
+            elif plan.current is None:
                 self.check_create(plan)
                 plan.action = 'create'
                 self.warn_look_alike(plan)
@@ -1157,18 +1165,74 @@ class Resource(Kind):
 
     def replace(self, plan):
         """Replace plan.current with a new object (replacement_first() says which goes first): a failure midway
-        leaves the old object working where it can."""
+        leaves the old object working where it can.
+
+        A replacement made first is created under its trace name (trace_name), which says what it replaces, and
+        takes its own name once the old object is gone: a run stopped between the writes (a cancelled job, a
+        killed process) leaves the trace, and the next run finishes the replacement (finish_replacement).
+        """
         current = plan.current
         delete_first = self.replacement_first(plan) == 'delete'
         if delete_first:
             with doing('delete the %s %r to recreate it' % (self.label(), current.get('name'))):
                 self.delete(plan, current)
+            with doing('create the replacement of the %s %r' % (self.label(), current.get('name'))):
+                return self.create_settled(plan)
+        name = plan.desired['name']
+        plan.desired = dict(plan.desired, name=self.trace_name(name, current['id']))
         with doing('create the replacement of the %s %r' % (self.label(), current.get('name'))):
             created = self.create_settled(plan)
-        if not delete_first:
-            with doing('delete the %s %r after creating its replacement' % (self.label(), current.get('name'))):
-                self.delete(plan, current)
-        return created
+        plan.desired = dict(plan.desired, name=name)
+        with doing('delete the %s %r after creating its replacement' % (self.label(), current.get('name'))):
+            self.delete(plan, current)
+        with doing('give the replacement of the %s its name %r' % (self.label(), name)):
+            return self.update_settled(plan, created, {'name': name})
+
+    # A replacement's name while the object it replaces still exists.
+    TRACE_NAME = re.compile(r'^(?P<name>.*) \(replacing (?P<id>[A-Za-z0-9_-]+)\)$')
+
+    @staticmethod
+    def trace_name(name, replaced_id):
+        return '%s (replacing %s)' % (name, replaced_id)
+
+    def leftover_replacement(self, plan):
+        """The replacement of this task's object that a stopped run left under its trace name, or None. A kind that
+        replaces objects first looks among what it read (see replace())."""
+        return None
+
+    def traced(self, plan, candidates, name):
+        """Of `candidates`, the one whose trace name says that it replaces the object named `name` (or None)."""
+        found = []
+        for candidate in candidates:
+            match = self.TRACE_NAME.match(candidate.get('name') or '')
+            if match and match.group('name') == name:
+                found.append(candidate)
+        if len(found) > 1:
+            self.fail('%s: %d replacements of %r were left by stopped runs: %s. Delete the ones you do not want, '
+                      'and run the task again'
+                      % (self.option('name'), len(found), name, ', '.join('%r (%s)' % (c['name'], c['id']) for c in found)))
+        return found[0] if found else None
+
+    def finish_replacement(self, plan, leftover):
+        """Plan the end of a replacement a stopped run began: the object it replaced goes (if it is still there), and
+        the replacement takes its name and whatever else the task asks. It counts as this run's replacement: a key
+        rotated then is not rotated again."""
+        trace = self.TRACE_NAME.match(leftover['name'])
+        replaced_id = trace.group('id')
+        old = plan.current
+        if old is not None and old['id'] != replaced_id:
+            self.fail('%s: %r (%s) was left by a stopped run to replace %s, which is gone, and %s is named %r now. '
+                      'Delete the one you do not want, and run the task again'
+                      % (self.option('name'), leftover['name'], leftover['id'], replaced_id, old['id'], old.get('name')))
+        plan.context['replaced'] = old
+        plan.current = leftover
+        plan.changes = dict(self.compare(plan), name=plan.desired.get('name') or trace.group('name'))
+        plan.reason = 'finish'
+        self.check_update(plan)
+        plan.action = 'update'
+        if old is not None:
+            plan.step('delete the %s %r that a stopped run replaced' % (self.label(), old.get('name')),
+                      lambda plan: self.delete(plan, old), after=False)
 
     def replacement_first(self, plan):
         """'create' (the new object first, so that a failure midway leaves the old one) or 'delete'."""

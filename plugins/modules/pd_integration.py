@@ -212,6 +212,11 @@ notes:
     one and deletes the others, so one remains. A run that returned the key of a deleted one
     before the other run settled has a stale key. This can happen only when both were created in
     the same second, and a second run of the task returns the right one.
+  - A rotation (O(rotate_key), O(max_key_age_days)) or a O(recreate) creates the new integration first, named
+    C(<name> (replacing <old ID>)), deletes the old one, then gives the new one its name. A run stopped between
+    these writes (a cancelled job, a killed process) leaves that name, and the next run of the task finishes the
+    job, without rotating again; with O(state=absent) it deletes both. An email integration is deleted first
+    instead (its address is unique), so a stopped run leaves none, and the next run creates it.
   - A service can have at most 250 integrations; a create beyond that fails before any request.
   - PagerDuty allows two integrations with one name on a service; the module then fails and lists
     their IDs, so give O(id).
@@ -348,7 +353,9 @@ key_changed:
   returned: always
   type: bool
 replaced:
-  description: Why the integration was replaced by a new one, V(recreate) (another kind) or V(rotate) (a new key).
+  description:
+    - Why the integration was replaced by a new one, V(recreate) (another kind) or V(rotate) (a new key).
+    - V(finished) when a replacement that a stopped run began was finished; see the notes.
   returned: when it was replaced
   type: str
 '''

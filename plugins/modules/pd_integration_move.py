@@ -99,8 +99,11 @@ notes:
   - A moved integration on a disabled destination raises no incidents; the module warns.
   - When the integration is already on O(to_service), a run costs one request (by ID) or two (by name).
   - With O(strategy=recreate), the copy is made like any new integration - runs that make it at the same moment
-    end with one copy, and a copy whose create answer was lost is found before it is made again - and a run
-    that is interrupted between the copy and the delete leaves both; run the task again.
+    end with one copy, and a copy whose create answer was lost is found before it is made again.
+  - With O(strategy=recreate), the copy is created as C(<name> (replacing <original ID>)), the original is
+    deleted, then the copy takes its name; an email integration's address is first moved aside on the original
+    (C(<local>+moving-<ID>@<domain>)). A run stopped between any two of these writes (a cancelled job, a killed
+    process) leaves what the next run of the task recognises and finishes, without a second copy.
 seealso:
   - module: oncall.pagerduty.pd_integration
 '''

@@ -4,6 +4,7 @@ import json
 import math
 import os
 import re
+import select
 import socket
 import threading
 import time
@@ -45,7 +46,8 @@ class Fault:
         self.spec = dict(spec)
 
     def matches(self, method, path):
-        return self.times > 0 and self.method in ('*', method) and self.path.search(path) is not None
+        method_matches = self.method in ('*', method) or (self.method == 'WRITE' and method != 'GET')
+        return self.times > 0 and method_matches and self.path.search(path) is not None
 
 
 class RateLimiter:
@@ -255,7 +257,9 @@ def make_handler(sim):
                 sim.requests.append(entry)
             fault = sim.take_fault(method, path)
             if fault and fault.action == 'delay':
-                time.sleep(fault.seconds)
+                if not self.client_stays(fault.seconds):
+                    entry['fault'] = 'dropped: the client went away while it was delayed'
+                    return self.drop()
                 if sim.generation != generation:
                     entry['fault'] = 'dropped: the simulator was reset while it was delayed'
                     return self.drop()
@@ -273,6 +277,21 @@ def make_handler(sim):
                 entry['fault'] = 'commit_then_drop'
                 return self.drop()
             return self.send_json(status, data, headers)
+
+        def client_stays(self, seconds):
+            """Wait `seconds`; False as soon as the client closes the connection (a killed process): the request
+            is then never handled, as one a client stopped before sending would not be."""
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                readable = select.select([self.connection], [], [], min(0.05, max(0.0, deadline - time.monotonic())))[0]
+                if readable:
+                    try:
+                        if not self.connection.recv(1, socket.MSG_PEEK):
+                            return False
+                    except OSError:
+                        return False
+                    time.sleep(0.05)  # the next request of a kept-alive client: still here
+            return True
 
     return Handler
 

@@ -123,7 +123,9 @@ def test_changing_the_kind_fails_unless_recreate(sim, run_module, cart):
     recreated = run_module(pd_integration, service=cart, vendor='Datadog', name='Alerts', recreate=True)
     assert recreated['changed'] and recreated['key_changed']
     assert recreated['integration']['integration_key'] != first['integration_key']
-    assert [r['method'] for r in sim.writes()] == ['POST', 'DELETE']  # created first: never neither
+    # Created first under a name that says what it replaces (never neither), then the old one goes, then the name.
+    assert [r['method'] for r in sim.writes()] == ['POST', 'DELETE', 'PUT']
+    assert sim.writes()[0]['body']['integration']['name'] == 'Alerts (replacing %s)' % first['id']
     assert [(i['name'], i['vendor']['id']) for i in integrations(sim)] == [('Alerts', 'PAM4FGS')]
     assert not run_module(pd_integration, service=cart, vendor='Datadog', name='Alerts', recreate=True)['changed']
 
@@ -197,7 +199,7 @@ def test_rotate_key_makes_a_twin_then_deletes_the_original(sim, run_module, cart
     assert rotated['changed'] and rotated['key_changed'] and rotated['replaced'] == 'rotate'
     assert rotated['integration']['integration_key'] != first['integration_key']
     assert rotated['integration']['name'] == first['name'] and rotated['integration']['vendor']['id'] == 'PAM4FGS'
-    assert [r['method'] for r in sim.writes()] == ['POST', 'DELETE']  # the new key works before the old one goes
+    assert [r['method'] for r in sim.writes()] == ['POST', 'DELETE', 'PUT']  # the new key works before the old one goes
     assert [i['id'] for i in integrations(sim)] == [rotated['integration']['id']]
     assert rotated['diff'] == check['diff']
     assert run_module(pd_integration, service=cart, vendor='Datadog', rotate_key=True)['changed']  # every run

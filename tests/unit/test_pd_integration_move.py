@@ -161,7 +161,7 @@ def test_recreate_copies_and_deletes_and_reports_the_new_key(sim, run_module, wo
     assert result['moved'] and result['key_changed']
     assert result['integration']['integration_key'] != old_key and where(sim, world['events']) is None
     assert where(sim, result['integration']['id'])[0] == 'Checkout'
-    assert [r['method'] for r in sim.writes()] == ['POST', 'DELETE']
+    assert [r['method'] for r in sim.writes()] == ['POST', 'DELETE', 'PUT']  # copy (trace name), delete, name
 
 
 def test_recreate_of_an_email_integration_frees_the_address_first(sim, run_module, world):
@@ -171,7 +171,7 @@ def test_recreate_of_an_email_integration_frees_the_address_first(sim, run_modul
     copy = where(sim, result['integration']['id'])[1]
     assert copy['integration_email'] == 'cart@acme.pagerduty.com'
     assert copy['email_filters'][0]['subject_regex'] == 'DOWN' and copy['email_incident_creation'] == 'use_rules'
-    assert [r['method'] for r in sim.writes()] == ['PUT', 'POST', 'DELETE']
+    assert [r['method'] for r in sim.writes()] == ['PUT', 'POST', 'DELETE', 'PUT']
 
 
 def test_recreate_that_fails_to_create_leaves_the_original_whole(sim, run_module, world):
@@ -199,7 +199,18 @@ def test_recreate_whose_delete_fails_keeps_both_and_says_so(sim, run_module, wor
                         strategy='recreate')
     assert result['failed'] and "could not delete the integration 'Events' after creating its replacement" in result['msg']
     assert where(sim, world['events'])[0] == 'Cart'
-    assert sum(1 for s in sim.state()['services'] for i in s['integrations'] if i['name'] == 'Events') == 2
+    names = sorted((s['name'], i['name']) for s in sim.state()['services'] for i in s['integrations']
+                   if i['name'].startswith('Events'))
+    assert names == [('Cart', 'Events'), ('Checkout', 'Events (replacing %s)' % world['events'])]
+    # The next run recognises the copy by its name, and finishes: the original goes, the copy takes its name.
+    again = run_module(pd_integration_move, integration='Events', from_service='Cart', to_service='Checkout',
+                       strategy='recreate')
+    assert again['changed'] and again['moved'] and again['key_changed'], again
+    names = sorted((s['name'], i['name']) for s in sim.state()['services'] for i in s['integrations']
+                   if i['name'].startswith('Events'))
+    assert names == [('Checkout', 'Events')]
+    assert not run_module(pd_integration_move, integration='Events', from_service='Cart', to_service='Checkout',
+                          strategy='recreate')['changed']
 
 
 def test_old_open_incidents_count_towards_the_limit(sim, run_module, world):
