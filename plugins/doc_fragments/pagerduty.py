@@ -36,8 +36,10 @@ notes:
     connection the task runs inside Ansible's worker, without starting a module) or V(module).
     Set the variable C(oncall_pagerduty_in_process=false), or the environment variable
     E(ONCALL_PAGERDUTY_IN_PROCESS=0) on the controller, to force the module path.
-  - When the API rate-limited the task, its result holds C(rate_limited) (C(requests), C(seconds_waited)),
-    and a wait of more than a few seconds is also a warning.
+  - When the API's rate limit held the task, its result holds C(rate_limited) - C(requests), how many of its
+    requests were answered 429, and C(seconds_waited), how long the task waited (waits of its parallel writes
+    that overlap count once). A wait of more than a few seconds is also a warning. Requests pace themselves by
+    PagerDuty's C(ratelimit-remaining) and C(ratelimit-reset) headers, so most waits come before a 429.
 '''
 
     TRANSPORT = r'''
@@ -71,7 +73,9 @@ options:
     default: 5
   retry_timeout:
     description:
-      - The most seconds one task may spend waiting between retries, in total.
+      - The most seconds one request may spend waiting between its retries (rate-limit waits included), and
+        one wait for PagerDuty's reads to show a write. It bounds each of them, not the task; a task of
+        many requests under the rate limit may wait longer in all.
       - A wait the API asks for that does not fit in what is left fails the task instead.
       - Between V(0) and V(86400).
     type: int

@@ -60,6 +60,9 @@ MAX_ERROR_BYTES = 64 * 1024
 # How much of an answer, or of one message in it, a failure message repeats.
 SHOWN_CHARACTERS = 300
 
+# Requests a client leaves of the rate limit's window before it waits for the reset: what its parallel writers
+# (the catalogue's four) may have in flight when the answer that says so arrives.
+PACING_RESERVE = 4
 # A rate-limited task warns once its waits add up to more than this many seconds.
 RATE_LIMIT_WARNING_SECONDS = 5
 
@@ -214,11 +217,12 @@ def header_value(value, option, error_class=ApiError):
 
 
 class RetryBudget:
-    """How often one request (or one wait for the API) may be retried, and how long one task may
-    spend waiting in all.
+    """How often one request (or one wait for the API) may be retried, and how long it may wait.
 
-    One budget serves every request of a task, also the parallel writes of the catalogue: the
-    retries are counted per request (`attempt`), the waiting time for the whole task.
+    One budget serves every request of a task, also the parallel writes of the catalogue. Retries are
+    counted per request (`attempt`); the waiting time is counted per request, or per wait for the API
+    (`since`, when it began): a catalogue of hundreds of writes under the rate limit waits far longer in
+    all than any one of its requests may.
     """
 
     def __init__(self, retries, retry_timeout, backoff_base=1.0, backoff_cap=30.0, sleep=time.sleep, clock=time.monotonic):
@@ -228,7 +232,6 @@ class RetryBudget:
         self.backoff_cap = backoff_cap
         self._sleep = sleep
         self._clock = clock
-        self._deadline = clock() + retry_timeout
         self._lock = threading.Lock()
         self.retries_made = 0
 
@@ -241,20 +244,27 @@ class RetryBudget:
         delay = min(self.backoff_cap, self.backoff_base * (2 ** attempt))
         return delay * random.uniform(0.5, 1.0)
 
-    def time_left(self):
-        """Seconds of waiting the task has left (retry_timeout less what has passed)."""
-        return self._deadline - self._clock()
+    def now(self):
+        """The budget's clock: what `since` is measured in."""
+        return self._clock()
 
-    def wait(self, seconds, attempt, counted=True):
-        """Wait `seconds` before retry number `attempt` (0 for the first); returns a reason string,
-        without waiting, when the budget forbids it. A wait that is not `counted` (a rate limit's
-        reset) is bounded by the time left only."""
+    def time_left(self, since=None):
+        """Seconds of waiting left to what began at `since` (retry_timeout less what has passed since); without
+        `since`, to a single wait."""
+        if since is None:
+            return self.retry_timeout
+        return since + self.retry_timeout - self._clock()
+
+    def wait(self, seconds, attempt, counted=True, since=None):
+        """Wait `seconds` before retry number `attempt` (0 for the first) of what began at `since`; returns a
+        reason string, without waiting, when the budget forbids it. A wait that is not `counted` (a rate
+        limit's reset) is bounded by the time left only."""
         with self._lock:
             if counted and attempt >= self.retries:
                 return 'no retries left (retries=%d)' % self.retries
             if not counted and attempt >= MAX_RATE_LIMITED_RETRIES:
                 return 'rate limited %d times in a row' % attempt
-            if seconds > self.time_left():
+            if seconds > self.time_left(since):
                 return ('waiting %.1f more seconds would exceed retry_timeout=%s'
                         % (seconds, self.retry_timeout))
             self.retries_made += 1
@@ -569,6 +579,8 @@ class JsonApiClient:
 
     error_class = ApiError
     rate_limit_reset_headers = ('Retry-After',)
+    # The header that says how many requests the rate limit's window has left (None: the API sends none).
+    rate_limit_remaining_header = None
     api_label = 'the API'
     # What a message about the address says: the API's name, the option that gives its base URL, the option
     # that picks a standard one instead, and where the API really is.
@@ -579,18 +591,19 @@ class JsonApiClient:
     # What every request carries that only the API may read.
     secrets_sent = 'its credentials'
 
-    def __init__(self, base_url, headers, timeout=30, validate_certs=True, ca_path=None,
-                 retries=5, retry_timeout=120, backoff_base=1.0, sleep=time.sleep, budget=None, allow_plain_http=False):
+    def __init__(self, base_url, headers, timeout=30, validate_certs=True, ca_path=None, retries=5, retry_timeout=120,
+                 backoff_base=1.0, sleep=time.sleep, clock=time.monotonic, budget=None, allow_plain_http=False):
         self.base_url = base_url.rstrip('/')
         self.shown_url = without_credentials(self.base_url)
         # Where the base URL came from, as a message names it (a subclass says so when it is a region's).
         self.url_source = '%s %s' % (self.url_option, self.shown_url)
         self.timeout = timeout
-        self.budget = budget or RetryBudget(retries, retry_timeout, backoff_base=backoff_base, sleep=sleep)
+        self.budget = budget or RetryBudget(retries, retry_timeout, backoff_base=backoff_base, sleep=sleep, clock=clock)
         self.warnings = []
         self.request_count = 0
         self.rate_limited_requests = 0
-        self.rate_limit_wait_seconds = 0.0
+        self.rate_limit_wait_seconds = 0.0   # the time the task waited for the rate limit (parallel waits once)
+        self._waited_until = 0.0
         self._resume_at = 0.0
         self._held_by = None
         self._stats_lock = threading.Lock()
@@ -674,6 +687,7 @@ class JsonApiClient:
         attempt = 0
         limited = 0
         refusals = 0
+        since = self.budget.now()
         while True:
             self._wait_for_rate_limit_reset()
             with self._stats_lock:
@@ -682,6 +696,7 @@ class JsonApiClient:
             status, data, response_headers, failure = self._send_once(method, path, target, payload, request_headers,
                                                                       retry_as)
             self._exchange.seconds = time.monotonic() - started
+            self._pace(response_headers)
             if failure is None:
                 if envelope is not None:
                     data = self.enveloped(data, envelope, method, path, ambiguous=retry_as not in IDEMPOTENT_METHODS)
@@ -698,16 +713,18 @@ class JsonApiClient:
                 retryable, wait = True, self.budget.backoff(attempt)
             if not retryable:
                 raise failure
-            self._hold_others(failure, wait)
+            self._hold_others(failure, wait, since)
             if rate_limited:
-                refusal = self.budget.wait(wait, limited, counted=False)
+                with self._stats_lock:
+                    self.rate_limited_requests += 1
+                self._note_rate_limit_wait(wait)
+                refusal = self.budget.wait(wait, limited, counted=False, since=since)
             else:
-                refusal = self.budget.wait(wait, attempt)
+                refusal = self.budget.wait(wait, attempt, since=since)
             if refusal:
                 failure.message += ' (gave up retrying: %s)' % refusal
                 raise failure
             if rate_limited:
-                self._record_rate_limit_wait(wait)
                 limited += 1
             else:
                 attempt += 1
@@ -742,39 +759,58 @@ class JsonApiClient:
         """How long this thread's last HTTP exchange took, from sending to the answer (retries not counted)."""
         return getattr(self._exchange, 'seconds', 0.0)
 
-    def _hold_others(self, failure, wait):
+    def _hold_others(self, failure, wait, since):
         """After a 429, every request of this client (the catalogue's parallel writes share it) waits
         for the reset, rather than each running into the limit again. A reset the task will not wait
         for (past retry_timeout) holds nobody: the request that got it fails instead."""
-        if failure.status == 429 and wait <= self.budget.time_left():
-            with self._stats_lock:
-                resume_at = time.monotonic() + wait
-                if resume_at > self._resume_at:
-                    # The thread that got the 429 waits in its retry; the hold is for the others.
-                    self._resume_at, self._held_by = resume_at, threading.get_ident()
+        if failure.status == 429 and wait <= self.budget.time_left(since):
+            # The thread that got the 429 waits in its retry; the hold is for the others.
+            self._hold_until(self.budget.now() + wait, threading.get_ident())
+
+    def _pace(self, headers):
+        """When an answer says that the rate limit's window is (nearly) used up, every request of this client waits
+        for its reset rather than running into a 429: the parallel writers of one task, and the forks of a play
+        that read the same account's headers, pace themselves."""
+        if not self.rate_limit_remaining_header or not headers:
+            return
+        remaining = _header_seconds(headers, self.rate_limit_remaining_header)
+        if remaining is None or remaining > PACING_RESERVE:
+            return
+        reset = _header_seconds(headers, *self.rate_limit_reset_headers)
+        if reset and reset <= self.budget.time_left():
+            self._hold_until(self.budget.now() + reset, None)
+
+    def _hold_until(self, resume_at, held_by):
+        with self._stats_lock:
+            if resume_at > self._resume_at:
+                self._resume_at, self._held_by = resume_at, held_by
 
     def _wait_for_rate_limit_reset(self):
-        delay = self._resume_at - time.monotonic()
+        delay = self._resume_at - self.budget.now()
         if delay > 0 and self._held_by != threading.get_ident():
-            self.budget._sleep(delay)
+            self._note_rate_limit_wait(delay)
+            self.budget.sleep(delay)
 
-    def _record_rate_limit_wait(self, seconds):
+    def _note_rate_limit_wait(self, seconds):
+        """Count a wait for the rate limit in the time the task waited: waits of parallel writers that overlap
+        count once, so that the report says how long the task was held, not the sum of its threads' waits."""
         with self._stats_lock:
-            self.rate_limited_requests += 1
-            self.rate_limit_wait_seconds += seconds
+            now = self.budget.now()
+            end = now + seconds
+            self.rate_limit_wait_seconds += max(0.0, end - max(now, self._waited_until))
+            self._waited_until = max(self._waited_until, end)
 
     def rate_limit_report(self):
         """What the result says about rate limiting, and a warning past a few seconds of waiting."""
-        if not self.rate_limited_requests:
+        if not self.rate_limited_requests and not self.rate_limit_wait_seconds:
             return None, None
         report = {'requests': self.rate_limited_requests, 'seconds_waited': round(self.rate_limit_wait_seconds, 1)}
         warning = None
         if self.rate_limit_wait_seconds > RATE_LIMIT_WARNING_SECONDS:
-            warning = ('%s rate-limited %d request%s of this task; it waited %.1f seconds in all, as long as the '
-                       'rate-limit headers asked. Run fewer tasks against this account in parallel (forks, throttle) '
-                       'to avoid the wait.' % (self.api_label.capitalize(), self.rate_limited_requests,
-                                               '' if self.rate_limited_requests == 1 else 's',
-                                               self.rate_limit_wait_seconds))
+            warning = ("%s's rate limit held this task for %.1f seconds (%d of its requests were answered 429); it "
+                       'waited as long as the rate-limit headers asked. Run fewer tasks against this account in parallel '
+                       '(forks, throttle) to avoid the wait.' % (self.api_label, self.rate_limit_wait_seconds,
+                                                                 self.rate_limited_requests))
         return report, warning
 
     def _send_once(self, method, path, target, payload, headers, retry_as):
@@ -955,6 +991,7 @@ class PagerDutyClient(JsonApiClient):
     error_class = PagerDutyError
     secrets_sent = 'the API token'
     rate_limit_reset_headers = ('ratelimit-reset', 'Retry-After')
+    rate_limit_remaining_header = 'ratelimit-remaining'
     api_label = 'PagerDuty'
     api_title = "PagerDuty's REST API"
     url_chooser = 'region'

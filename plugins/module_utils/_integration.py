@@ -469,9 +469,9 @@ class IntegrationResource(Resource):
         """Of a service's integrations (as a read shows them), those of this name and kind, other than the one this
         run replaces."""
         replaced = (plan.current or {}).get('id') if plan.action == 'replace' else None
-        name = plan.desired['name']
+        name = self.untraced(plan.desired['name'])
         return [i for i in integrations
-                if i.get('name') == name and i['id'] != replaced and self.same_kind_as_wanted(plan, i)]
+                if self.untraced(i.get('name') or '') == name and i['id'] != replaced and self.same_kind_as_wanted(plan, i)]
 
     def same_kind_as_wanted(self, plan, integration):
         wanted = plan.desired

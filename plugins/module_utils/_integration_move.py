@@ -305,9 +305,9 @@ class IntegrationMove(Resource):
     def twins(self, plan):
         destination = plan.context['destination']
         read = resolve_service(self.client, destination['id'], 'to_service', INCLUDES)
-        name = plan.desired['name']
+        name = self.untraced(plan.desired['name'])
         return [i for i in read.get('integrations') or []
-                if i.get('name') == name and (i.get('vendor') or {}).get('id') == (plan.desired.get('vendor') or {}).get('id')
+                if self.untraced(i.get('name') or '') == name and (i.get('vendor') or {}).get('id') == (plan.desired.get('vendor') or {}).get('id')
                 and (plan.desired.get('vendor') or i.get('type') == plan.desired.get('type'))]
 
     def delete(self, plan, obj):

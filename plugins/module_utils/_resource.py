@@ -681,10 +681,11 @@ class Kind:
         Returns the last value read; a budget that runs out returns it unsettled, with a warning.
         """
         budget = (client or self.client).budget
+        since = budget.now()
         attempt = 0
         value = read()
         while not settled(value):
-            if budget.wait(budget.backoff(attempt) * READ_POLL_FRACTION, attempt, counted=False):
+            if budget.wait(budget.backoff(attempt) * READ_POLL_FRACTION, attempt, counted=False, since=since):
                 self.warn('%s did not settle within the retry budget (retry_timeout); PagerDuty may still be '
                           'applying the change' % what)
                 return value
@@ -723,11 +724,12 @@ class Kind:
         """
         reads = PATIENT_REREADS if err.status is None else 1
         budget = self.client.budget
+        since = budget.now()
         for attempt in range(reads):
             found = find()
             if found is not None or attempt == reads - 1:
                 return found
-            if budget.wait(budget.backoff(attempt), attempt):
+            if budget.wait(budget.backoff(attempt), attempt, since=since):
                 return None
         return None
 
@@ -741,13 +743,14 @@ class Kind:
         budget; when it runs out, the last error is raised.
         """
         budget = self.client.budget
+        since = budget.now()
         attempt = 0
         while True:
             try:
                 return send()
             except ApiError as err:
                 if not_yet is not None and not_yet(err):
-                    if budget.wait(budget.backoff(attempt), attempt, counted=False):
+                    if budget.wait(budget.backoff(attempt), attempt, counted=False, since=since):
                         raise
                     attempt += 1
                     continue
@@ -755,7 +758,7 @@ class Kind:
                     raise
                 if self.reread_after_failed_create(err, lambda: True if done() else None):
                     return None
-                if budget.wait(budget.backoff(attempt), attempt):
+                if budget.wait(budget.backoff(attempt), attempt, since=since):
                     raise
                 attempt += 1
 
@@ -1132,6 +1135,7 @@ class Resource(Kind):
         `shared` is a SharedWrite; plan.notes['writes'] counts the writes.
         """
         budget = self.client.budget
+        since = budget.now()
         timeline = Timeline()
         base = shared.read()
         attempt = 0
@@ -1153,7 +1157,7 @@ class Resource(Kind):
                 if shared.keeps(latest):
                     plan.notes['confirmed'] = latest
                     return latest
-            if budget.wait(budget.backoff(attempt), attempt):
+            if budget.wait(budget.backoff(attempt), attempt, since=since):
                 self.fail('%s: the %s was replaced by other writers each time this task wrote it (%d times); nothing of '
                           'this task is in it now. Run the task again, or raise retries and retry_timeout.'
                           % (shared.option, shared.subject, plan.notes['writes']))
@@ -1194,6 +1198,13 @@ class Resource(Kind):
     @staticmethod
     def trace_name(name, replaced_id):
         return '%s (replacing %s)' % (name, replaced_id)
+
+    @classmethod
+    def untraced(cls, name):
+        """The name a replacement takes in the end: `name` without its trace (runs replacing one object at the same
+        moment settle their replacements by it, whatever object each of them saw as the one to replace)."""
+        match = cls.TRACE_NAME.match(name)
+        return match.group('name') if match else name
 
     def leftover_replacement(self, plan):
         """The replacement of this task's object that a stopped run left under its trace name, or None. A kind that

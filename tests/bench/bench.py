@@ -7,6 +7,8 @@
 - catalog: pd_service_catalog next to a loop of tasks, for 500 services (no-op) and 100 created
   with 100 ms of latency (catalog.py).
 - the cost of a task's parts, and the fleet's create in parallel under a scaled-down rate limit.
+- ratelimit: the catalogue of 300 services with two integrations each, with default options, at PagerDuty's
+  real limit of 960 requests a minute (catalog.py).
 
 Requests come from the simulator's request log, time from the clock around each ansible-playbook
 run. Writes the tables to stdout and charts to docs/performance.png and docs/performance_paths.png.
@@ -191,7 +193,8 @@ def paths_chart(costs, path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--services', type=int, default=50)
-    parser.add_argument('--parts', default='fleet,loops,catalog,cost', help='which parts to run, comma-separated')
+    parser.add_argument('--parts', default='fleet,loops,catalog,cost,ratelimit',
+                        help='which parts to run, comma-separated')
     parser.add_argument('--chart', default=os.path.join(REPO_ROOT, 'docs', 'performance.png'))
     parser.add_argument('--paths-chart', default=os.path.join(REPO_ROOT, 'docs', 'performance_paths.png'))
     args = parser.parse_args()
@@ -207,6 +210,8 @@ def main():
             print('Chart: %s' % os.path.relpath(args.paths_chart, REPO_ROOT))
         if 'catalog' in parts:
             catalog.print_rows(catalog.measure(bench))
+        if 'ratelimit' in parts:
+            catalog.print_rate_limited(*catalog.at_the_real_rate_limit(bench))
         if 'fleet' in parts:
             run_fleet(bench, args)
         if 'cost' in parts:

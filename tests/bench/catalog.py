@@ -9,6 +9,8 @@ import time
 NO_OP_SERVICES = 500
 CREATED_SERVICES = 100
 GATHERED_SERVICES = 200
+RATE_LIMITED_SERVICES = 300
+REAL_LIMIT, REAL_WINDOW = 960, 60   # PagerDuty's REST API: 960 requests a minute per token
 LATENCY_MS = 100
 
 GATHER_TASK = '''
@@ -25,7 +27,7 @@ HEADER = '''
   gather_facts: false
   module_defaults:
     group/oncall.pagerduty.pagerduty:
-      retry_timeout: 600
+      retry_timeout: %(retry_timeout)s
   vars:
     names: "{{ range(1, count | int + 1) | map('string') | map('regex_replace', '^', prefix) | list }}"
   tasks:
@@ -64,10 +66,10 @@ def catalogue_task(count, prefix):
     return '\n'.join(lines) + '\n'
 
 
-def run(bench, tasks, count, prefix, workdir, name):
+def run(bench, tasks, count, prefix, workdir, name, retry_timeout=600):
     playbook = os.path.join(workdir, name)
     with open(playbook, 'w') as handle:
-        handle.write(HEADER + tasks)
+        handle.write(HEADER % {'retry_timeout': retry_timeout} + tasks)
     bench.control('DELETE', 'requests')
     started = time.monotonic()
     code, output, totals = bench.playbook([playbook, '-e', 'count=%d' % count, '-e', 'prefix=%s' % prefix], env=bench.env)
@@ -113,6 +115,31 @@ def measure(bench):
     finally:
         bench.control('POST', 'settings', {'latency_ms': 0})
     return rows
+
+
+def at_the_real_rate_limit(bench):
+    """The catalogue of RATE_LIMITED_SERVICES services with two integrations each, created with default options
+    (retry_timeout 120) at PagerDuty's real limit: (requests, 429s, seconds, lower bound, seconds waited)."""
+    workdir = tempfile.mkdtemp(prefix='oncall-bench-ratelimit-')
+    bench.control('POST', 'reset')
+    bench.control('POST', 'rate_limit', {'limit': REAL_LIMIT, 'window_seconds': REAL_WINDOW})
+    try:
+        seconds, requests, changed = run(bench, catalogue_task(RATE_LIMITED_SERVICES, 'limited-'), RATE_LIMITED_SERVICES,
+                                         'limited-', workdir, 'limited.yml', retry_timeout=120)
+        log = bench.control('GET', 'requests')['requests']
+    finally:
+        bench.control('POST', 'rate_limit', {'limit': None})
+    limited = sum(1 for r in log if r['status'] == 429)
+    served = requests - limited
+    lower_bound = ((served - 1) // REAL_LIMIT) * REAL_WINDOW
+    return served, limited, seconds, lower_bound
+
+
+def print_rate_limited(served, limited, seconds, lower_bound):
+    print('\nThe catalogue of %d services with two integrations each, default options, at %d requests per %d s: '
+          '%d requests served, %d answered 429, %.1f s against a lower bound of %d s (%.2fx)'
+          % (RATE_LIMITED_SERVICES, REAL_LIMIT, REAL_WINDOW, served, limited, seconds, lower_bound,
+             seconds / lower_bound if lower_bound else 0))
 
 
 def print_rows(rows):

@@ -32,9 +32,9 @@ CASES = [
     (pd_vendor_info, dict(name='Datadog', region='mars'), 'value of region must be one of: eu, us, got: mars'),
     (pd_vendor_info, dict(name='Datadog', api_url='ftp://example'), "api_url: 'ftp://example' is not an http(s) URL"),
     (pd_vendor_info, dict(name='Datadog', api_url='http://127.0.0.1:9'), 'connection to http://127.0.0.1:9 failed'),
-    (pd_vendor_info, dict(name='Datadog', timeout=0), 'timeout must be at least 1, got 0'),
-    (pd_vendor_info, dict(name='Datadog', retries=-1), 'retries must be at least 0, got -1'),
-    (pd_vendor_info, dict(name='Datadog', retry_timeout=-5), 'retry_timeout must be at least 0, got -5'),
+    (pd_vendor_info, dict(name='Datadog', timeout=0), 'timeout: must be between 1 and 3600, got 0'),
+    (pd_vendor_info, dict(name='Datadog', retries=-1), 'retries: must be between 0 and 100, got -1'),
+    (pd_vendor_info, dict(name='Datadog', retry_timeout=-5), 'retry_timeout: must be between 0 and 86400, got -5'),
     (pd_vendor_info, dict(name='Datadog', timeout='soon'), "argument 'timeout' is of type"),
     # -- pd_vendor_info and pd_service_info -------------------------------------------------------
     (pd_vendor_info, dict(name='Datadog', id='PAM4FGS'), 'parameters are mutually exclusive: name|query|id'),

@@ -38,7 +38,7 @@ CASES = [
      "end: '2030-02-30T10:00:00Z' is not an ISO 8601 date and time"),
     (pd_maintenance_window, dict(WINDOW, duration_minutes=None, start='2030-02-01T10:00:00+02:00', end='2030-02-01T08:00:00Z'),
      'end: 2030-02-01T08:00:00Z is not after start 2030-02-01T10:00:00+02:00'),
-    (pd_maintenance_window, dict(WINDOW, duration_minutes=0), 'duration_minutes: must be at least 1, got 0'),
+    (pd_maintenance_window, dict(WINDOW, duration_minutes=0), 'duration_minutes: must be between 1 and 5256000 (ten years), got 0'),
     (pd_maintenance_window, dict(WINDOW, duration_minutes='soon'), "argument 'duration_minutes' is of type"),
     (pd_maintenance_window, dict(WINDOW, from_email='ada'), "from_email: 'ada' is not an email address"),
     (pd_maintenance_window, dict(WINDOW, from_email=None), 'from_email: PagerDuty requires the email of a user of the account'),

@@ -113,13 +113,16 @@ def test_rate_limit_without_headers_backs_off_exponentially(sim):
         assert 0.5 * 2 ** attempt <= seconds <= 2 ** attempt
 
 
-def test_real_rate_limiter_is_honoured(sim):
-    sim.rate_limit(3, window_seconds=1)
+def test_requests_pace_themselves_by_the_rate_limit_headers_instead_of_running_into_429(sim):
+    # ratelimit-remaining says when the window is nearly used up: the client waits for ratelimit-reset.
+    sim.rate_limit(8, window_seconds=1)
     client = make_client(sim)
-    for dummy in range(5):
+    for dummy in range(12):
         client.get('/vendors/PAM4FGS')
     statuses = [r['status'] for r in sim.requests()]
-    assert statuses.count(200) == 5 and statuses.count(429) >= 1
+    assert statuses == [200] * 12
+    report = client.rate_limit_report()[0]
+    assert report['requests'] == 0 and report['seconds_waited'] > 0
 
 
 @pytest.mark.parametrize('status', [500, 502, 503, 504, 408])
@@ -299,7 +302,9 @@ def test_loop_items_share_one_kept_alive_connection(sim):
 
 def test_rate_limits_do_not_use_up_the_retries_only_the_time(sim):
     slept = []
-    client = make_client(sim, retries=2, sleep=slept.append)
+    clock = [0.0]
+    client = make_client(sim, retries=2, sleep=lambda seconds: (slept.append(seconds), clock.__setitem__(0, clock[0] + seconds)),
+                         clock=lambda: clock[0])
     sim.fault(method='GET', path='^/vendors/', times=6, action='status', status=429, headers={'ratelimit-reset': '1'},
               body={'error': {'code': 2020, 'message': 'Rate Limit Exceeded'}})
     assert client.get('/vendors/PAM4FGS')['vendor']['name'] == 'Datadog'
