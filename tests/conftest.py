@@ -5,6 +5,7 @@ import contextlib
 import json
 import os
 import shutil
+import ssl
 import sys
 
 import pytest
@@ -100,6 +101,22 @@ class SimulatorControl:
 @pytest.fixture(scope='session')
 def simulator_server():
     server = SimulatorServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope='session')
+def tls_simulator_server(tmp_path_factory):
+    """A second simulator, over HTTPS, with a certificate for 127.0.0.1 from a test CA the system does not trust;
+    `ca_file` is the CA's PEM file (ca_path)."""
+    trustme = pytest.importorskip('trustme')
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert('127.0.0.1').configure_cert(context)
+    ca_file = tmp_path_factory.mktemp('tls') / 'ca.pem'
+    authority.cert_pem.write_to_path(str(ca_file))
+    server = SimulatorServer(tls_context=context).start()
+    server.ca_file = str(ca_file)
     yield server
     server.stop()
 

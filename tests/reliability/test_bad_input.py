@@ -4,7 +4,6 @@ problem, with no traceback, and with nothing written (the simulator's request lo
 that succeeded)."""
 
 import json
-import ssl
 
 import pytest
 
@@ -17,7 +16,7 @@ from ansible_collections.oncall.pagerduty.plugins.modules import (
     pd_vendor_info,
 )
 from tests.reliability.bad_input import case_id, check_bad_input
-from tests.simulator import DEFAULT_READONLY_TOKEN, SimulatorServer
+from tests.simulator import DEFAULT_READONLY_TOKEN
 
 SERVICE = dict(name='web', escalation_policy='Default')
 EMAIL = dict(service='Cart', type='email', name='Mail', integration_email='mail@acme.pagerduty.com')
@@ -160,22 +159,8 @@ def test_there_are_at_least_forty_cases():
     assert len(CASES) >= 40
 
 
-@pytest.fixture(scope='module')
-def tls_simulator(tmp_path_factory):
-    """The simulator over HTTPS, with a certificate from a test CA that the system does not trust."""
-    trustme = pytest.importorskip('trustme')
-    authority = trustme.CA()
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    authority.issue_cert('127.0.0.1').configure_cert(context)
-    ca_file = tmp_path_factory.mktemp('tls') / 'ca.pem'
-    authority.cert_pem.write_to_path(str(ca_file))
-    server = SimulatorServer(tls_context=context).start()
-    yield server, str(ca_file)
-    server.stop()
-
-
-def test_untrusted_certificate_fails_clearly_and_ca_path_fixes_it(tls_simulator, run_module):
-    server, ca_file = tls_simulator
+def test_untrusted_certificate_fails_clearly_and_ca_path_fixes_it(tls_simulator_server, run_module):
+    server, ca_file = tls_simulator_server, tls_simulator_server.ca_file
     refused = run_module(pd_vendor_info, api_url=server.url, name='Datadog')
     assert refused['failed'] and 'TLS verification of %s failed' % server.url in refused['msg']
     assert 'ca_path' in refused['msg'] and 'Traceback' not in json.dumps(refused)

@@ -131,13 +131,8 @@ EXPECTED = {
     'event_not_accepted': 'not the Events API accepting the event',
 }
 
-TASK = '''
-    - name: %(scenario)s
-      oncall.pagerduty.pd_service_info:
-        api_url: "%(url)s/h/%(scenario)s"
-        api_token: a-token
-        name: Web
-        timeout: 2
+# Every task: a short timeout and one retry, so that a stalled answer ends the task soon.
+BOUNDED = '''        timeout: 2
         retries: 1
         retry_timeout: 5
       vars:
@@ -145,6 +140,14 @@ TASK = '''
       ignore_errors: true
       register: %(scenario)s
 '''
+
+TASK = '''
+    - name: %(scenario)s
+      oncall.pagerduty.pd_service_info:
+        api_url: "%(url)s/h/%(scenario)s"
+        api_token: a-token
+        name: Web
+''' + BOUNDED
 
 EVENT_TASK = '''
     - name: %(scenario)s
@@ -155,14 +158,7 @@ EVENT_TASK = '''
         source: db1.example.com
         severity: critical
         dedup_key: disk-db1
-        timeout: 2
-        retries: 1
-        retry_timeout: 5
-      vars:
-        oncall_pagerduty_in_process: %(in_process)s
-      ignore_errors: true
-      register: %(scenario)s
-'''
+''' + BOUNDED
 
 
 @pytest.mark.parametrize('in_process', [True, False], ids=['in_process', 'module'])

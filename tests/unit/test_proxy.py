@@ -9,7 +9,6 @@ one over https with a certificate of a test CA (the proxy opens a CONNECT tunnel
 import json
 import re
 import socket
-import ssl
 import subprocess
 import sys
 import time
@@ -19,7 +18,6 @@ import pytest
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyClient, PagerDutyError
 from tests.conftest import SimulatorControl
-from tests.simulator import SimulatorServer
 from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY
 
 USER = 'awx-proxy-user'
@@ -103,30 +101,14 @@ def proxy(tmp_path_factory):
     running.stop()
 
 
-@pytest.fixture(scope='module')
-def tls_server(tmp_path_factory):
-    """A second simulator, over https, with a certificate for 127.0.0.1 from a test CA (ca_path)."""
-    import trustme
-
-    authority = trustme.CA()
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    authority.issue_cert('127.0.0.1').configure_cert(context)
-    ca_file = tmp_path_factory.mktemp('tls') / 'ca.pem'
-    authority.cert_pem.write_to_path(str(ca_file))
-    server = SimulatorServer(tls_context=context).start()
-    server.ca_file = str(ca_file)
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def tls(tls_server):
+def tls(tls_simulator_server):
     """The https simulator's controls (straight to it, never through a proxy), in its seed state."""
-    control = SimulatorControl(tls_server.url)
-    control.http.verify = tls_server.ca_file
+    control = SimulatorControl(tls_simulator_server.url)
+    control.http.verify = tls_simulator_server.ca_file
     control.http.trust_env = False
     control.reset()
-    control.ca_file = tls_server.ca_file
+    control.ca_file = tls_simulator_server.ca_file
     return control
 
 
@@ -316,13 +298,13 @@ def test_a_proxy_that_refuses_the_credentials_fails_clearly_and_never_shows_them
 
 
 @pytest.mark.parametrize('scheme', ['http', 'https'])
-def test_a_proxy_that_wants_credentials_and_gets_none_says_how_to_give_them(scheme, tls_server, simulator_server,
+def test_a_proxy_that_wants_credentials_and_gets_none_says_how_to_give_them(scheme, tls_simulator_server, simulator_server,
                                                                             proxy, monkeypatch):
     """No user name in the proxy's URL: the message says how to write one (the client alone, no playbook)."""
-    server = tls_server if scheme == 'https' else simulator_server
+    server = tls_simulator_server if scheme == 'https' else simulator_server
     monkeypatch.setenv('%s_proxy' % scheme, 'http://127.0.0.1:%d' % proxy.port)
     mark = proxy.mark()
-    client = PagerDutyClient('sim-token', api_url=server.url, ca_path=tls_server.ca_file, backoff_base=0.01)
+    client = PagerDutyClient('sim-token', api_url=server.url, ca_path=tls_simulator_server.ca_file, backoff_base=0.01)
     with pytest.raises(PagerDutyError) as caught:
         client.get('/vendors')
     assert ('the proxy http://127.0.0.1:%d asks for a user name and password (407 Proxy Authentication Required), '
