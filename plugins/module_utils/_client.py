@@ -688,8 +688,9 @@ class JsonApiClient:
         limited = 0
         refusals = 0
         since = self.budget.now()
+        self._exchange.held = 0.0
         while True:
-            self._wait_for_rate_limit_reset()
+            self._exchange.held += self._wait_for_rate_limit_reset()
             with self._stats_lock:
                 self.request_count += 1
             started = time.monotonic()
@@ -718,6 +719,7 @@ class JsonApiClient:
                 with self._stats_lock:
                     self.rate_limited_requests += 1
                 self._note_rate_limit_wait(wait)
+                self._exchange.held += wait
                 refusal = self.budget.wait(wait, limited, counted=False, since=since)
             else:
                 refusal = self.budget.wait(wait, attempt, since=since)
@@ -755,6 +757,12 @@ class JsonApiClient:
                                        'not shown' % (name, describe_character(bad.group())), method=method, path=path)
 
     @property
+    def last_request_held_seconds(self):
+        """How long this thread's last request waited for the rate limit before the server took it: time in which
+        it was not in flight."""
+        return getattr(self._exchange, 'held', 0.0)
+
+    @property
     def last_exchange_seconds(self):
         """How long this thread's last HTTP exchange took, from sending to the answer (retries not counted)."""
         return getattr(self._exchange, 'seconds', 0.0)
@@ -786,10 +794,13 @@ class JsonApiClient:
                 self._resume_at, self._held_by = resume_at, held_by
 
     def _wait_for_rate_limit_reset(self):
+        """Wait while the rate limit holds this client's requests; returns the seconds waited."""
         delay = self._resume_at - self.budget.now()
         if delay > 0 and self._held_by != threading.get_ident():
             self._note_rate_limit_wait(delay)
             self.budget.sleep(delay)
+            return delay
+        return 0.0
 
     def _note_rate_limit_wait(self, seconds):
         """Count a wait for the rate limit in the time the task waited: waits of parallel writers that overlap

@@ -459,8 +459,8 @@ class Timeline:
 
     PagerDuty neither locks an object nor checks a version, so a write of another run that read the same
     state at the same moment can still be in flight when this run's write shows. Such a write was sent before
-    this one showed; it lands within about as long as this run's took (refusals and waits for the rate limit
-    included) and the look-ups another run makes before it writes (IN_FLIGHT_FACTOR - 1 more exchanges as long
+    this one showed; it lands within about as long as this run's took (refusals included; waits for the rate
+    limit before the server took it are not, see landed) and the look-ups another run makes before it writes (IN_FLIGHT_FACTOR - 1 more exchanges as long
     as this run's write), and shows after the same lag as this one. The engine watches that long after its
     write showed before it takes a create as the only one or a shared list as keeping its change: the wait
     follows the API's latency, refusals and lag, not a fixed time.
@@ -475,9 +475,13 @@ class Timeline:
         """The write starts now (or the read it merges into was made now)."""
         self.started = self.answered = self.clock()
 
-    def landed(self, exchange=0.0):
-        """The write was answered now, its last exchange with the server having taken `exchange` seconds."""
+    def landed(self, exchange=0.0, held=0.0):
+        """The write was answered now, its last exchange with the server having taken `exchange` seconds, after
+        `held` seconds of waiting for the rate limit before the server took it. The hold is not watched for: a
+        write of another run held so is taken later than this one, so its object is the newer, which that run
+        settles itself (settle_twins keeps the oldest)."""
         self.answered = self.clock()
+        self.started = min(self.answered, self.started + held)
         self.exchange = exchange
 
     def window(self):
@@ -999,7 +1003,7 @@ class Resource(Kind):
             plan.timeline.mark()
             try:
                 created = self.present(self.create(plan, plan.desired))
-                plan.timeline.landed(self.client.last_exchange_seconds)
+                plan.timeline.landed(self.client.last_exchange_seconds, self.client.last_request_held_seconds)
                 plan.wrote = True
                 break
             except ApiError as err:
@@ -1144,7 +1148,7 @@ class Resource(Kind):
             if body is None:
                 return base  # reads show the change already
             shared.write(body)
-            timeline.landed(self.client.last_exchange_seconds)
+            timeline.landed(self.client.last_exchange_seconds, self.client.last_request_held_seconds)
             plan.notes['writes'] = plan.notes.get('writes', 0) + 1
             latest = self.wait_until(shared.read, lambda obj: shared.version(obj) != shared.version(base),
                                      'reading back %s' % shared.subject)

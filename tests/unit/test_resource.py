@@ -138,6 +138,7 @@ class OfflineClient:
 
     warnings = []
     last_exchange_seconds = 0.0
+    last_request_held_seconds = 0.0
 
     def __init__(self):
         self.budget = RetryBudget(5, 60, backoff_base=0.001)
