@@ -415,7 +415,7 @@ class HttpTransport:
 
     def _new_connection(self):
         if self.proxy:
-            proxy = urlsplit(self.proxy if '://' in self.proxy else 'http://' + self.proxy)
+            proxy = urlsplit(self.proxy)
             headers = {}
             if proxy.username:
                 credentials = '%s:%s' % (unquote(proxy.username), unquote(proxy.password or ''))
@@ -471,7 +471,7 @@ class HttpTransport:
         """The proxy's host name, or None without a proxy."""
         if not self.proxy:
             return None
-        return urlsplit(self.proxy if '://' in self.proxy else 'http://' + self.proxy).hostname
+        return urlsplit(self.proxy).hostname
 
     class ProxyUnusable(ConnectionRefusedError):
         """The proxy cannot carry the request: it answered 407 Proxy Authentication Required (the credentials in
@@ -480,7 +480,7 @@ class HttpTransport:
 
     def proxy_refused_credentials(self):
         """The reason of a 407 from the proxy: it names the proxy and its variable, never the credentials."""
-        proxy = urlsplit(self.proxy if '://' in self.proxy else 'http://' + self.proxy)
+        proxy = urlsplit(self.proxy)
         if proxy.username:
             text = ('the proxy %s refused the user name and password given in the %s environment variable (407 Proxy '
                     'Authentication Required). Check them there (a \':\', \'@\' or \'/\' in them is written '
