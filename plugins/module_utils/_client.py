@@ -581,6 +581,9 @@ class JsonApiClient:
     rate_limit_reset_headers = ('Retry-After',)
     # The header that says how many requests the rate limit's window has left (None: the API sends none).
     rate_limit_remaining_header = None
+    # The header, sent with every answer, that says in whole seconds when the rate limit's window resets
+    # (None: the API sends none; a Retry-After says how long to wait, not when a window ends).
+    rate_limit_window_header = None
     api_label = 'the API'
     # What a message about the address says: the API's name, the option that gives its base URL, the option
     # that picks a standard one instead, and where the API really is.
@@ -606,6 +609,7 @@ class JsonApiClient:
         self._waited_until = 0.0
         self._resume_at = 0.0
         self._held_by = None
+        self._window_end = None  # the latest moment the rate limit's current window can reset (see _note_window)
         self._stats_lock = threading.Lock()
         self._exchange = threading.local()  # how long this thread's last HTTP exchange took
         self.headers = dict(headers, **{'Content-Type': 'application/json', 'User-Agent': USER_AGENT})
@@ -697,6 +701,7 @@ class JsonApiClient:
             status, data, response_headers, failure = self._send_once(method, path, target, payload, request_headers,
                                                                       retry_as)
             self._exchange.seconds = time.monotonic() - started
+            self._note_window(response_headers)
             self._pace(response_headers)
             if failure is None:
                 if envelope is not None:
@@ -784,9 +789,32 @@ class JsonApiClient:
         remaining = _header_seconds(headers, self.rate_limit_remaining_header)
         if remaining is None or remaining > PACING_RESERVE:
             return
-        reset = _header_seconds(headers, *self.rate_limit_reset_headers)
+        reset = self._until_reset(headers)
         if reset and reset <= self.budget.time_left():
             self._hold_until(self.budget.now() + reset, None)
+
+    def _note_window(self, headers):
+        """Narrow down when the rate limit's window resets. The header says it in whole seconds, rounded up, so one
+        answer places the reset anywhere in the second before now + header; each later answer of the same window
+        narrows that, and the earliest such bound is when the reset has certainly come. On PagerDuty's minute
+        the rounding costs little; on a short window it would cost up to half of it."""
+        seconds = _header_seconds(headers, self.rate_limit_window_header) if self.rate_limit_window_header else None
+        if seconds is None:
+            return
+        now = self.budget.now()
+        bound = now + seconds
+        with self._stats_lock:
+            if self._window_end is None or self._window_end <= now or bound < self._window_end:
+                self._window_end = bound  # the first answer of a window, or a closer bound on its end
+
+    def _until_reset(self, headers):
+        """Seconds until the rate limit resets, by an answer's reset header, or sooner where this client has narrowed
+        down its window's end (None: the answer does not say)."""
+        seconds = _header_seconds(headers, *self.rate_limit_reset_headers)
+        now = self.budget.now()
+        if seconds is not None and self._window_end is not None and self._window_end > now:
+            return min(seconds, self._window_end - now)
+        return seconds
 
     def _hold_until(self, resume_at, held_by):
         with self._stats_lock:
@@ -974,11 +1002,12 @@ class JsonApiClient:
     def _retry_decision(self, method, error, headers, attempt):
         """(retry?, seconds to wait) for a failed exchange."""
         if error.status == 429:
-            wait = _header_seconds(headers, *self.rate_limit_reset_headers)
+            wait = self._until_reset(headers)
             if wait is None:
                 return True, self.budget.backoff(attempt)
-            # Jitter, so that the tasks waiting for one reset do not all return at the same instant.
-            return True, wait + random.uniform(0, 0.5)
+            # Jitter, so that the tasks waiting for one reset do not all return at the same instant: a twentieth
+            # of the wait, at most half a second (a window lets many requests through at its start).
+            return True, wait + random.uniform(0, min(0.5, wait / 20))
         if error.status is None:
             if not getattr(error, 'retryable_connection', False):
                 return False, 0
@@ -1003,6 +1032,7 @@ class PagerDutyClient(JsonApiClient):
     secrets_sent = 'the API token'
     rate_limit_reset_headers = ('ratelimit-reset', 'Retry-After')
     rate_limit_remaining_header = 'ratelimit-remaining'
+    rate_limit_window_header = 'ratelimit-reset'
     api_label = 'PagerDuty'
     api_title = "PagerDuty's REST API"
     url_chooser = 'region'
@@ -1166,6 +1196,7 @@ class DatadogClient(JsonApiClient):
     error_class = DatadogError
     secrets_sent = "Datadog's API and application keys"
     rate_limit_reset_headers = ('X-RateLimit-Reset', 'Retry-After')
+    rate_limit_window_header = 'X-RateLimit-Reset'
     api_label = 'Datadog'
     api_title = "Datadog's API"
     url_chooser = 'site'

@@ -117,8 +117,11 @@ class Bench:
         log = self.control('GET', 'requests')['requests']
         self.control('POST', 'rate_limit', {'limit': None})
         served = sum(1 for r in log if r['status'] != 429)
+        lower_bound = (math.ceil(served / limit) - 1) * window
+        rate_bound = served * window / limit
         return dict(hosts=hosts, failed=totals['failed'] + code, served=served, limited=len(log) - served, seconds=elapsed,
-                    lower_bound=(math.ceil(served / limit) - 1) * window, limit=limit, window=window)
+                    lower_bound=lower_bound, bound_ratio=elapsed / lower_bound, rate_bound=rate_bound,
+                    rate_ratio=elapsed / rate_bound, limit=limit, window=window)
 
 
 def print_table(rows):
@@ -244,7 +247,8 @@ def run_costs(bench):
     # PagerDuty allows 960 requests a minute: 32 every 2 seconds keeps that rate on a short window.
     limited = bench.rate_limited(limit=32, window=2)
     print('\nRate-limited parallel create (%(limit)d requests per %(window)d s, %(hosts)d hosts): %(served)d requests, '
-          '%(limited)d answered 429, %(failed)d failed, %(seconds).1f s against a lower bound of %(lower_bound)d s' % limited)
+          '%(limited)d answered 429, %(failed)d failed, %(seconds).1f s: %(bound_ratio).2fx the lower bound of %(lower_bound)d s '
+          '(the windows the requests need after the first), %(rate_ratio).2fx requests / rate (%(rate_bound).1f s)' % limited)
 
 
 if __name__ == '__main__':

@@ -125,6 +125,58 @@ def test_requests_pace_themselves_by_the_rate_limit_headers_instead_of_running_i
     assert report['requests'] == 0 and report['seconds_waited'] > 0
 
 
+class FakeClock:
+    """A clock that only sleeps move; each sleep is noted."""
+
+    def __init__(self, now=100.0):
+        self.now, self.slept = now, []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def answer_with_rate_limit_headers(sim, status, remaining, reset):
+    body = {'vendors': [], 'limit': 25, 'offset': 0, 'more': False} if status == 200 else None
+    sim.fault(method='GET', path='^/vendors$', action='status', status=status, body=body,
+              headers={'ratelimit-limit': '32', 'ratelimit-remaining': str(remaining), 'ratelimit-reset': str(reset)})
+
+
+@pytest.mark.parametrize('status', [200, 429])
+def test_the_window_end_is_narrowed_down_from_whole_second_resets(sim, status):
+    # ratelimit-reset counts whole seconds, rounded up: answers at two moments of one window place its end
+    # closer than either, and a client that must wait for the reset waits only until then.
+    clock = FakeClock()
+    client = make_client(sim, clock=clock, sleep=clock.sleep)
+    answer_with_rate_limit_headers(sim, 200, 20, 2)
+    client.get('/vendors')  # at 100.0: the window ends in (101.0, 102.0]
+    clock.now = 100.7
+    answer_with_rate_limit_headers(sim, 200, 10, 1)
+    client.get('/vendors')  # at 100.7: in (100.7, 101.7]
+    clock.now = 100.8
+    answer_with_rate_limit_headers(sim, status, 0, 1)  # used up: "1 s", which is at most 0.9 s
+    client.get('/vendors')
+    if status == 200:
+        client.get('/vendors/PAM4FGS')  # paced: held until the window's end
+    assert len(clock.slept) == 1 and 0.9 <= clock.slept[0] <= 0.95, clock.slept
+    assert [r['status'] for r in sim.requests()] == [200, 200, status, 200]
+
+
+def test_a_window_end_already_past_is_not_used_for_the_next_window(sim):
+    clock = FakeClock()
+    client = make_client(sim, clock=clock, sleep=clock.sleep)
+    answer_with_rate_limit_headers(sim, 200, 20, 1)
+    client.get('/vendors')  # the window ends by 101.0
+    clock.now = 101.5  # a new window: its answers say afresh when it ends
+    answer_with_rate_limit_headers(sim, 200, 2, 2)
+    client.get('/vendors')
+    client.get('/vendors/PAM4FGS')
+    assert clock.slept == [2.0]
+
+
 @pytest.mark.parametrize('status', [500, 502, 503, 504, 408])
 def test_server_errors_are_retried_for_reads(sim, client, status):
     sim.fault(method='GET', path='^/vendors/', times=2, action='status', status=status)
