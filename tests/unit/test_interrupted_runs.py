@@ -170,3 +170,43 @@ def test_a_run_killed_between_writes_is_finished_by_the_next(sim, tmp_path, case
         if case != 'rotate_key':  # a rotation rotates on every run; the others are done
             code, output = run(sim, tmp_path, task, in_process)
             assert code == 0 and 'changed=0' in output, (case, number, output[-3000:])
+
+
+CATALOGUE = '''
+      oncall.pagerduty.pd_service_catalog:
+        parallel_writes: %d
+        services:
+          - name: Cart
+            escalation_policy: Default
+            integrations:
+              - {name: Events, vendor: Datadog, recreate: true}
+          - name: Payments
+            escalation_policy: Default
+            integrations:
+              - {name: Events, type: events_api_v2}
+              - {name: Alerts, vendor: Datadog}'''
+# Its plan, one write at a time: the recreate (create the replacement, delete the old one, rename), then a
+# service and its two integrations.
+CATALOGUE_WRITES = 6
+
+
+@pytest.mark.parametrize('in_process', [True, False], ids=['in_process', 'module'])
+@pytest.mark.parametrize('parallel_writes', [1, 4])
+def test_a_catalogue_killed_between_writes_is_finished_by_the_next_run(sim, tmp_path, parallel_writes, in_process):
+    task = CATALOGUE % parallel_writes
+    # Four writers interleave differently on each run: two kill points are enough to catch them half-way.
+    for number in range(2, CATALOGUE_WRITES + 1, 1 if parallel_writes == 1 else 2):
+        sim.reset()
+        before = seed(sim)
+        made = killed_at_write(sim, tmp_path, task, in_process, number)
+        # One writer makes its writes in order; four may have made more than number - 1 before the kill.
+        assert len(made) == number - 1 if parallel_writes == 1 else len(made) >= number - 1, (number, made)
+        code, output = run(sim, tmp_path, task, in_process)
+        assert code == 0 and 'changed=1' in output, (number, output[-3000:])
+        assert all_integrations(sim) == [('Cart', 'Events', ''), ('Cart', 'Inbox', EMAIL['integration_email']),
+                                         ('Payments', 'Alerts', ''), ('Payments', 'Events', '')], (number, all_integrations(sim))
+        assert [s['name'] for s in sim.state()['services']].count('Payments') == 1
+        events = [i for s in sim.state()['services'] if s['name'] == 'Cart' for i in s['integrations'] if i['name'] == 'Events']
+        assert events[0]['id'] != before['Events']['id'] and events[0]['vendor']['id'] == 'PAM4FGS', (number, events)
+        code, output = run(sim, tmp_path, task, in_process)
+        assert code == 0 and 'changed=0' in output, (number, output[-3000:])
