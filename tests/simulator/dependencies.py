@@ -148,6 +148,13 @@ class DependencyEndpoints:
         services = self.services if end_type == 'technical' else self.business_services
         return service_id in services and self.readable(service_id)
 
+    def _associable(self, end_type, service_id):
+        """True when a relationship may name the service: it exists, and the dependency graph has learnt of it
+        (not for dependency_graph_lag_seconds after it was created, whatever reads show)."""
+        age = self.age(service_id)
+        learnt = age is None or age >= float(self.settings['dependency_graph_lag_seconds'] or 0)
+        return self._exists(end_type, service_id) and learnt
+
     def _live(self):
         """The relationships that exist now, as writes see them."""
         return [r for r in self.relationships.values() if not r['removed']]
@@ -197,7 +204,7 @@ class DependencyEndpoints:
                                   % (index, end, ', '.join(sorted(SENT_TYPES))))
                 end_type = SENT_TYPES[ref['type']]
                 # An ID of the wrong type is not found either (TF's message lists "incorrect service types").
-                missing = missing or not self._exists(end_type, ref['id'])
+                missing = missing or not self._associable(end_type, ref['id'])
                 ends.append({'id': ref['id'], 'type': end_type})
             requested.append(tuple(ends))
         if missing:

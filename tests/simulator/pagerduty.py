@@ -67,6 +67,9 @@ DEFAULT_SETTINGS = {
     # Eventual consistency: for this many seconds after a create the object is missing from every
     # read, and after an update reads return the previous version.
     'read_after_write_lag_seconds': 0,
+    # For this many seconds after a service is created, associating it as a dependency answers 404, though reads
+    # may show it already: the dependency graph learns of new services later than reads do.
+    'dependency_graph_lag_seconds': 0,
     # The next N integration creates answer a transient 400 before one succeeds.
     'integration_create_transient_400s': 0,
     # Every API request (not /_sim/) waits this long before it is handled: a real network's latency.
@@ -117,7 +120,8 @@ class PagerDutyAccount(PeopleEndpoints, MaintenanceEndpoints, EventsEndpoints, G
     def reset(self):
         self._ids = itertools.count(1)
         self.settings = dict(DEFAULT_SETTINGS)
-        self._born = {}        # object id -> when it was created (while reads lag writes)
+        self._created = {}     # object id -> when it was created through the API
+        self._born = {}        # the same, for objects created while reads lag writes
         self.request_headers = {}  # of the request being handled (the server sets them)
         self._previous = {}    # object id -> (when it was updated, the version before)
         self.vendors = {}
@@ -140,6 +144,7 @@ class PagerDutyAccount(PeopleEndpoints, MaintenanceEndpoints, EventsEndpoints, G
         return float(self.settings['read_after_write_lag_seconds'] or 0)
 
     def note_created(self, object_id):
+        self._created[object_id] = time.monotonic()
         if self.lag():
             self._born[object_id] = time.monotonic()
 
@@ -151,6 +156,11 @@ class PagerDutyAccount(PeopleEndpoints, MaintenanceEndpoints, EventsEndpoints, G
         """False while a new object is still missing from reads."""
         born = self._born.get(object_id)
         return born is None or time.monotonic() - born >= self.lag()
+
+    def age(self, object_id):
+        """Seconds since the object was created through the API (None: seeded, or made before the last reset)."""
+        created = self._created.get(object_id)
+        return None if created is None else time.monotonic() - created
 
     def as_read(self, object_id, current):
         """What a read returns of an object: the previous version while an update has not reached reads."""
