@@ -63,6 +63,8 @@ SHOWN_CHARACTERS = 300
 # Requests a client leaves of the rate limit's window before it waits for the reset: what its parallel writers
 # (the catalogue's four) may have in flight when the answer that says so arrives.
 PACING_RESERVE = 4
+# Of the warnings one answer holds, how many a task repeats.
+MAX_ANSWER_WARNINGS = 10
 # A rate-limited task warns once its waits add up to more than this many seconds.
 RATE_LIMIT_WARNING_SECONDS = 5
 
@@ -704,6 +706,8 @@ class JsonApiClient:
             self._note_window(response_headers)
             self._pace(response_headers)
             if failure is None:
+                if method != 'GET':
+                    self.note_answer_warnings(method, path, data)
                 if envelope is not None:
                     data = self.enveloped(data, envelope, method, path, ambiguous=retry_as not in IDEMPOTENT_METHODS)
                 return status, data, response_headers
@@ -926,6 +930,9 @@ class JsonApiClient:
 
     # -- what an answer says about the address -------------------------------------------------------
 
+    def note_answer_warnings(self, method, path, data):
+        """Keep, for the task's warnings, what a write's answer warns of while it reports success."""
+
     def names_no_object(self, path):
         """True when `path` names no object (a collection), so that a 404 there cannot mean "absent"."""
         return False
@@ -1055,6 +1062,24 @@ class PagerDutyClient(JsonApiClient):
 
     def names_no_object(self, path):
         return bool(_NO_OBJECT_PATH.match(path))
+
+    def note_answer_warnings(self, method, path, data):
+        """PagerDuty takes a write that uses a feature the account's plan lacks, answering 200 with `warnings`
+        (API changelog 2023-04-11: "return a 200 OK instead of 403 Forbidden"), and stores what it will not act
+        on: a rule that events never reach, an action never fired. The task says so, as a warning per item."""
+        items = data.get('warnings') if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            return
+        for item in items[:MAX_ANSWER_WARNINGS]:
+            message = item.get('message') if isinstance(item, dict) else item
+            if not isinstance(message, str) or not message.strip():
+                message = describe_json(item)
+            rule = item.get('rule_id') if isinstance(item, dict) else None
+            text = 'PagerDuty took %s %s with a warning: %s%s' % (
+                method, path, shown(message.strip()), ' (rule %s)' % shown(str(rule)) if rule else '')
+            with self._stats_lock:
+                if text not in self.warnings:
+                    self.warnings.append(text)
 
     def parse_error_body(self, data):
         error = (data or {}).get('error') if isinstance(data, dict) else None

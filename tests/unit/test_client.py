@@ -177,6 +177,22 @@ def test_a_window_end_already_past_is_not_used_for_the_next_window(sim):
     assert clock.slept == [2.0]
 
 
+def test_a_write_answered_with_warnings_keeps_them_for_the_task(sim, client):
+    # PagerDuty takes a write that uses a feature the plan lacks with 200 and `warnings` (API changelog 2023-04-11).
+    warnings = [{'feature': 'dynamic_route_to', 'feature_type': 'actions', 'rule_id': '763110d0',
+                 'message': 'This rule uses Dynamic Routing, which is an action not available on your account plan.',
+                 'warning_type': 'forbidden_feature'},
+                {'message': 'x' * 1000}, 'not an object', {'message': 12}]
+    sim.fault(method='PUT', path='/router$', action='status', status=200,
+              body={'orchestration_path': {'type': 'router'}, 'warnings': warnings})
+    client.put('/event_orchestrations/E1/router', {'orchestration_path': {}}, envelope='orchestration_path')
+    assert client.warnings[0] == ('PagerDuty took PUT /event_orchestrations/E1/router with a warning: This rule uses '
+                                  'Dynamic Routing, which is an action not available on your account plan. (rule 763110d0)')
+    assert len(client.warnings) == 4 and all(len(w) < 500 for w in client.warnings)
+    assert client.warnings[2].endswith('with a warning: not an object')
+    assert client.warnings[3].endswith('with a warning: a JSON object: {"message": 12}'), client.warnings
+
+
 @pytest.mark.parametrize('status', [500, 502, 503, 504, 408])
 def test_server_errors_are_retried_for_reads(sim, client, status):
     sim.fault(method='GET', path='^/vendors/', times=2, action='status', status=status)
