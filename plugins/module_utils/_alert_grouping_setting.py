@@ -37,9 +37,10 @@ CONFIG_FIELDS = {
 }
 REQUIRED_CONFIG = {'content_based': ('aggregate', 'fields'), 'content_based_intelligent': ('aggregate', 'fields')}
 # How many services a setting may hold, where PagerDuty documents it: a time setting is for one service
-# (the Alert Grouping Settings FAQ, "Single Service Time"), the API reference allows one service with
-# content_based_intelligent, and the FAQ 250 with content_based. Intelligent settings have no documented limit.
-MAX_SERVICES = {'time': 1, 'content_based_intelligent': 1, 'content_based': 250}
+# (the Alert Grouping Settings FAQ, "Single Service Time"), a content_based one 250 (the FAQ). Intelligent and
+# content_based_intelligent settings take several services with no published limit (terraform-provider-pagerduty
+# PR #980, by PagerDuty; the API reference's "only one service" for content_based_intelligent is out of date).
+MAX_SERVICES = {'time': 1, 'content_based': 250}
 MAX_IAG_FIELDS = 5
 TIMEOUT_RANGE = (60, 86400)
 TIME_WINDOW_RANGE = (300, 3600)

@@ -48,6 +48,9 @@ DATADOG_COLLECTIONS = ('/api/v1/integration/pagerduty/configuration/services',)
 # PagerDuty's classic pagination: at most 100 a page, and offset + limit may not exceed 10,000.
 PAGE_LIMIT = 100
 OFFSET_CAP = 10000
+# PagerDuty's lists that answer 404, with a JSON body holding no error object, when they have nothing to list
+# (go-pagerduty PR #545, terraform-provider-pagerduty #944): there, and only there, that 404 means "none".
+LISTS_EMPTY_AS_404 = ('/alert_grouping_settings',)
 
 
 IDEMPOTENT_METHODS = frozenset(('GET', 'PUT', 'DELETE', 'HEAD'))
@@ -161,6 +164,8 @@ class ApiError(Exception):
         self.candidates = list(candidates or [])
         # A 404 (or a redirect) where the API always answers: the base URL is wrong, nothing is absent.
         self.wrong_url = False
+        # The error answer's body as JSON (None when it was not JSON).
+        self.answer = None
 
     def __str__(self):
         text = self.message
@@ -896,6 +901,7 @@ class JsonApiClient:
             status=status, code=code, errors=errors, method=method, path=path,
             ambiguous=(retry_as not in IDEMPOTENT_METHODS and (status == 408 or status >= 500)),
         )
+        error.answer = data
         if status == 404 and self.names_no_object(path) and self.says_only_not_found(message, errors):
             error.message = self.wrong_url_advice('it answers %s %s with 404 Not Found, a path %s always serves'
                                                   % (method, path, self.api_title))
@@ -1146,11 +1152,23 @@ class PagerDutyClient(JsonApiClient):
         """Yield every object of a cursor-paginated list (`after` names the next page; /alert_grouping_settings)."""
         query = dict(query or {}, limit=PAGE_LIMIT)
         while True:
-            data = self.request('GET', path, query)[1]
+            try:
+                data = self.request('GET', path, query)[1]
+            except PagerDutyError as err:
+                if self.lists_nothing(path, err):
+                    return
+                raise
             yield from self.enveloped(data, key, 'GET', path, listing=True)
             if not data.get('after'):
                 return
             query['after'] = data['after']
+
+    @staticmethod
+    def lists_nothing(path, err):
+        """True when `err` is how the list at `path` says it has nothing (more) to list: a 404 whose JSON body holds
+        no error object, at a list that answers so. Any other 404 keeps its meaning (a wrong base URL)."""
+        return path in LISTS_EMPTY_AS_404 and err.status == 404 and isinstance(err.answer, dict) \
+            and not err.answer.get('error')
 
     # -- objects ---------------------------------------------------------------------------------
 

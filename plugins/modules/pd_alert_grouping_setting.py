@@ -71,11 +71,13 @@ options:
     description:
       - How alerts are grouped. Required to create a setting.
       - V(time) groups the alerts of O(config.timeout) seconds into one incident; a time setting holds one service.
-      - V(intelligent) groups alerts PagerDuty finds similar, compared on O(config.iag_fields).
+      - V(intelligent) groups alerts PagerDuty finds similar, compared on O(config.iag_fields); it may group
+        several services.
       - V(content_based) groups alerts whose O(config.fields) are equal (V(all) or V(any) of them, O(config.aggregate));
         it may group up to 250 services.
-      - V(content_based_intelligent) groups alerts with equal fields that PagerDuty also finds similar; PagerDuty's
-        API reference allows one service with it.
+      - V(content_based_intelligent) groups alerts with equal fields that PagerDuty also finds similar; it may group
+        several services, as PagerDuty's own Terraform provider allows (the API reference's one-service note is
+        out of date).
       - Changing the type of an existing setting sends the whole config of the new type.
     type: str
     choices: [content_based, content_based_intelligent, intelligent, time]

@@ -51,8 +51,8 @@ CASES = [
     (pd_alert_grouping_setting, dict(NEW, services=['Payments', 'Cart']),
      "services: 'Cart' is in the alert grouping setting 'Global' (P"),
     (pd_alert_grouping_setting, dict(NEW, services_mode='merge'), 'value of services_mode must be one of: append, exclusive'),
-    (pd_alert_grouping_setting, dict(name='Global', type='content_based_intelligent', config=CONTENT),
-     'services: a setting of type content_based_intelligent holds one service at most, and this one would hold 2 (Cart, Checkout)'),
+    (pd_alert_grouping_setting, dict(name='Global', type='time', config=dict(timeout=60)),
+     'services: a setting of type time holds one service at most, and this one would hold 2 (Cart, Checkout)'),
     # -- pd_service_custom_field -----------------------------------------------------------------
     (pd_service_custom_field, dict(FIELD, name='Owner Team'),
      "name: 'Owner Team' may hold only lowercase letters, digits and underscores, at most 50 characters (for example 'owner_team')"),

@@ -35,8 +35,9 @@ def with_setting(name, kind, config, services):
 
 
 def groupings(sim, ctx=None):
-    """(name, type, sorted service names) of every setting, read through the API."""
-    listing = sim.api('GET', '/alert_grouping_settings', limit=100).json()['alert_grouping_settings']
+    """(name, type, sorted service names) of every setting, read through the API (404: there is none)."""
+    answer = sim.api('GET', '/alert_grouping_settings', limit=100)
+    listing = [] if answer.status_code == 404 else answer.json()['alert_grouping_settings']
     return sorted((s['name'], s['type'], tuple(sorted(r['summary'] for r in s['services']))) for s in listing)
 
 

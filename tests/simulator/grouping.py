@@ -21,8 +21,9 @@ CONFIG_FIELDS = {
     'time': {'timeout'},
 }
 READ_ONLY_CONFIG_FIELDS = {'recommended_time_window'}
-# How many services a setting may hold, where PagerDuty documents it (see README.md (Alert Grouping Settings)).
-MAX_SERVICES = {'time': 1, 'content_based_intelligent': 1, 'content_based': 250}
+# How many services a setting may hold, where PagerDuty documents it (see README.md (Alert Grouping Settings)):
+# no limit is published for intelligent or content_based_intelligent, which take several services.
+MAX_SERVICES = {'time': 1, 'content_based': 250}
 MAX_IAG_FIELDS = 5
 DEFAULT_IAG_FIELDS = ['summary']
 # What this account recommends for a time window (a time_window of 0 asks for it); as the services'.
@@ -308,11 +309,14 @@ class GroupingEndpoints:
             end = next((index for index, s in enumerate(items) if s['sequence'] >= before), len(items))
             start = max(0, end - limit)
         page = items[start:start + limit]
+        if not page:
+            # PagerDuty answers a list with nothing on it with 404 and a JSON body holding no error object.
+            return 404, {}
         result = {'alert_grouping_settings': [self.grouping_setting_view(s) for s in page], 'limit': limit,
                   'total': len(items) if query.get('total', ['false'])[0] == 'true' else None}
-        if page and start + limit < len(items):
+        if start + limit < len(items):
             result['after'] = encode_cursor(page[-1]['sequence'])
-        if page and start > 0:
+        if start > 0:
             result['before'] = encode_cursor(page[0]['sequence'])
         return 200, result
 

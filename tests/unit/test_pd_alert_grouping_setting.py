@@ -49,6 +49,12 @@ def writes(sim):
     return [(r['method'], r['path']) for r in sim.writes()]
 
 
+def setting_lists(sim):
+    """(query, status) of each GET /alert_grouping_settings the simulator answered."""
+    return [(r['query'], r['status']) for r in sim.requests()
+            if (r['method'], r['path']) == ('GET', '/alert_grouping_settings')]
+
+
 # -- create, idempotence, check mode ---------------------------------------------------------------
 
 def test_check_mode_predicts_the_setting_and_writes_nothing(sim, run_module, account):
@@ -97,6 +103,50 @@ def test_a_service_that_an_earlier_task_would_create_is_predicted_in_check_mode(
     assert sim.writes() == []
     real = run_module(pd_alert_grouping_setting, **dict(CONTENT, services=['Checkout', 'Brand New']))
     assert real['failed'] and "services[1]: no service is named or identified by 'Brand New'" in real['msg']
+    assert sim.writes() == []
+
+
+# -- PagerDuty answers an empty list of settings with 404 --------------------------------------------
+
+def test_the_first_setting_of_an_account_is_created_though_the_empty_list_answers_404(sim, run_module, account):
+    checked = run_module(pd_alert_grouping_setting, check_mode=True, **CONTENT)
+    assert checked['changed'] and checked['alert_grouping_setting']['id'] is None, checked
+    assert [status for dummy, status in setting_lists(sim)] == [404] and sim.writes() == []
+    assert not run_module(pd_alert_grouping_setting, name='Checkout alerts', state='absent')['changed']
+    created = run_module(pd_alert_grouping_setting, **CONTENT)
+    assert created['changed'], created
+    assert settings(account) == [('Checkout alerts', 'content_based', ['Cart', 'Checkout'])]
+    assert writes(sim) == [('POST', '/alert_grouping_settings')]
+    sim.clear_requests()
+    assert not run_module(pd_alert_grouping_setting, **CONTENT)['changed'] and sim.writes() == []
+
+
+def test_a_service_no_setting_holds_joins_a_setting_given_by_id(sim, run_module, account):
+    shared = make_setting(sim, 'Shared', 'content_based', {'aggregate': 'any', 'fields': ['source']}, ['Checkout'])
+    sim.clear_requests()
+    options = dict(id=shared['id'], services=['Cart'], services_mode='append')
+    checked = run_module(pd_alert_grouping_setting, check_mode=True, diff=True, **options)
+    assert checked['changed'] and checked['diff'] == {'before': {'services': ['Checkout']},
+                                                      'after': {'services': ['Cart', 'Checkout']}}, checked
+    # Which setting holds Cart: the list filtered by it has nothing on it.
+    assert setting_lists(sim) == [({'service_ids[]': [service_id(sim, 'Cart')], 'limit': ['100']}, 404)]
+    assert sim.writes() == []
+    joined = run_module(pd_alert_grouping_setting, **options)
+    assert joined['changed'] and joined['moved_services'] == [], joined
+    assert settings(account) == [('Shared', 'content_based', ['Cart', 'Checkout'])]
+    sim.clear_requests()
+    assert not run_module(pd_alert_grouping_setting, **options)['changed'] and sim.writes() == []
+
+
+def test_any_other_404_of_the_settings_list_still_fails(sim, run_module, account):
+    # A 404 that holds PagerDuty's error object is not the empty list's answer.
+    sim.fault(method='GET', path='^/alert_grouping_settings$', times=1, action='status', status=404,
+              body={'error': {'code': 2100, 'message': 'Not Found'}})
+    result = run_module(pd_alert_grouping_setting, **CONTENT)
+    assert result['failed'] and 'is probably wrong' in result['msg'], result
+    # A base URL with a path of its own: nothing may be reported absent.
+    wrong = run_module(pd_alert_grouping_setting, api_url=sim.url + '/v2', name='Checkout alerts', state='absent')
+    assert wrong['failed'] and 'is probably wrong' in wrong['msg'], wrong
     assert sim.writes() == []
 
 
@@ -250,12 +300,45 @@ def test_the_services_stay_moved_when_only_the_read_after_a_successful_write_fai
 
 # -- what the API documents: limits, types, a reference on the service -----------------------------
 
-@pytest.mark.parametrize('kind, config', [('time', {'timeout': 300}),
-                                          ('content_based_intelligent', {'aggregate': 'all', 'fields': ['summary']})])
-def test_a_single_service_type_with_two_services_fails_before_any_request(sim, run_module, account, kind, config):
-    result = run_module(pd_alert_grouping_setting, name='Too many', type=kind, config=config, services=['Cart', 'Checkout'])
-    assert result['failed'] and result['msg'].startswith('services: a setting of type %s holds one service at most' % kind)
+def test_a_time_setting_with_two_services_fails_before_any_request(sim, run_module, account):
+    result = run_module(pd_alert_grouping_setting, name='Too many', type='time', config={'timeout': 300},
+                        services=['Cart', 'Checkout'])
+    assert result['failed'] and result['msg'].startswith('services: a setting of type time holds one service at most')
     assert sim.writes() == []
+
+
+SMART = dict(name='Checkout smart', type='content_based_intelligent', config=dict(aggregate='all', fields=['summary']),
+             services=['Checkout', 'Cart', 'Payments'])
+
+
+def test_content_based_intelligent_groups_several_services(sim, run_module, account):
+    checked = run_module(pd_alert_grouping_setting, check_mode=True, diff=True, **SMART)
+    assert checked['changed'] and checked['diff']['after']['services'] == ['Cart', 'Checkout', 'Payments'], checked
+    assert sim.writes() == []
+    created = run_module(pd_alert_grouping_setting, **SMART)
+    assert created['changed'], created
+    assert settings(account) == [('Checkout smart', 'content_based_intelligent', ['Cart', 'Checkout', 'Payments'])]
+    assert writes(sim) == [('POST', '/alert_grouping_settings')]
+    sim.clear_requests()
+    assert not run_module(pd_alert_grouping_setting, **SMART)['changed'] and sim.writes() == []
+
+
+def test_a_content_based_intelligent_setting_made_elsewhere_with_several_services_is_adopted(sim, run_module, account):
+    make_setting(sim, 'Web app grouping', 'content_based_intelligent', {'aggregate': 'any', 'fields': ['source']},
+                 ['Search', 'Reporting'])
+    sim.clear_requests()
+    same = dict(name='Web app grouping', type='content_based_intelligent', config=dict(aggregate='any', fields=['source']),
+                services=['Reporting', 'Search'])
+    assert not run_module(pd_alert_grouping_setting, **same)['changed'] and sim.writes() == []
+    joining = dict(name='Web app grouping', services=['Cart'], services_mode='append')
+    checked = run_module(pd_alert_grouping_setting, check_mode=True, diff=True, **joining)
+    assert checked['changed'] and checked['diff']['after'] == {'services': ['Cart', 'Reporting', 'Search']}, checked
+    assert sim.writes() == []
+    joined = run_module(pd_alert_grouping_setting, **joining)
+    assert joined['changed'], joined
+    assert settings(account) == [('Web app grouping', 'content_based_intelligent', ['Cart', 'Reporting', 'Search'])]
+    sim.clear_requests()
+    assert not run_module(pd_alert_grouping_setting, **joining)['changed'] and sim.writes() == []
 
 
 def test_a_setting_the_services_api_cannot_express_reads_as_a_reference_on_the_service(sim, run_module, account):
@@ -323,3 +406,35 @@ def test_migrating_from_alert_grouping_parameters_adopts_or_moves_the_setting_pa
     assert moved['changed'] and moved['moved_services'][0]['from_deleted']
     assert settings(account) == [('Reporting - five minutes', 'time', ['Reporting'])]
     assert grouping_of(sim, 'Reporting') == {'type': 'time', 'config': {'timeout': 5}}
+
+
+# -- both findings in a real playbook, on each execution path --------------------------------------
+
+GLOBAL_PLAY = '''
+    - name: One content_based_intelligent setting for three services, in an account that has no setting yet
+      oncall.pagerduty.pd_alert_grouping_setting:
+        name: Checkout smart
+        type: content_based_intelligent
+        config:
+          aggregate: all
+          fields: [summary]
+        services: [Checkout, Cart, Payments]
+      register: smart
+'''
+
+
+@pytest.mark.parametrize('path', ['in_process', 'module'])
+def test_a_playbook_creates_the_first_setting_for_several_services_as_its_check_run_predicts(sim, account, play, path):
+    environment = dict({} if path == 'in_process' else {'ONCALL_PAGERDUTY_IN_PROCESS': '0'}, PAGERDUTY_API_TOKEN=sim.token)
+    code, output, checked = play(GLOBAL_PLAY, ['smart'], ['--check', '--diff'], **environment)
+    assert code == 0, output[-3000:]
+    assert checked['smart']['execution'] == path and checked['smart']['changed']
+    assert checked['smart']['diff']['after']['services'] == ['Cart', 'Checkout', 'Payments']
+    assert [status for dummy, status in setting_lists(sim)] == [404] and sim.writes() == []
+    code, output, real = play(GLOBAL_PLAY, ['smart'], ['--diff'], **environment)
+    assert code == 0 and real['smart']['changed'], output[-3000:]
+    assert real['smart']['diff'] == checked['smart']['diff']
+    assert settings(account) == [('Checkout smart', 'content_based_intelligent', ['Cart', 'Checkout', 'Payments'])]
+    sim.clear_requests()
+    code, output, again = play(GLOBAL_PLAY, ['smart'], **environment)
+    assert code == 0 and again['smart']['changed'] is False and sim.writes() == [], output[-3000:]
