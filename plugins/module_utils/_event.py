@@ -15,7 +15,7 @@ import re
 import uuid
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyClient, PagerDutyError, describe_json
-from ansible_collections.oncall.pagerduty.plugins.module_utils._maintenance_window import time_problem
+from ansible_collections.oncall.pagerduty.plugins.module_utils._maintenance_window import as_time, time_problem, utc_text
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
     PAGERDUTY_STATUS_ADVICE,
     Kind,
@@ -216,7 +216,7 @@ class EventAction(Kind):
         if 'dedup_key' in event:
             result['dedup_key'] = answer.get('dedup_key') or event['dedup_key']
         if self.params['wait_for_incident']:
-            result['incident'] = self.wait_for_incident(result['dedup_key'], service)
+            result.update(self.wait_for_incident(result['dedup_key'], service))
         return result
 
     def refuse_unaccepted(self, status, answer, path):
@@ -240,11 +240,23 @@ class EventAction(Kind):
     # -- the incident ----------------------------------------------------------------------------
 
     def wait_for_incident(self, dedup_key, service):
-        """The open incident the trigger opened or joined, looked for until wait_timeout.
+        """{'incident': the open incident the trigger opened or joined}, looked for until wait_timeout; or, for a
+        service in maintenance, {'incident': None, 'maintenance_until': the end} at once.
 
-        One request a look: open incidents filtered by the key (and the service, if given). PagerDuty may
-        give an incident with alerts no incident_key of its own; such a candidate is confirmed by its alerts.
+        A service that opens no incidents (disabled, or in maintenance when it was found just before the event)
+        is not waited for: PagerDuty drops the event rather than keep it for later.
         """
+        status = (service or {}).get('status')
+        if status == 'disabled':
+            self.fail(self.no_incident_message(dedup_key, service, status), changed=True, dedup_key=dedup_key)
+        if status == 'maintenance':
+            end = self.maintenance_end(service)
+            self.warn('%s: the service %r is in maintenance%s; PagerDuty accepted the event but opens no incident for '
+                      'it, then or after the window' % (self.option('wait_for_incident'), service['name'],
+                                                        ' until %s' % end if end else ''))
+            return {'incident': None, 'maintenance_until': end}
+        # incident_key matches an incident's own key and the alert_key of its alerts (the description of GET
+        # /incidents), so the trigger's incident is listed whether it opened it or joined it by alert grouping.
         query = {'incident_key': dedup_key, 'statuses[]': OPEN_STATUSES, 'date_range': 'all'}
         if service is not None:
             query['service_ids[]'] = [service['id']]
@@ -253,33 +265,56 @@ class EventAction(Kind):
                                  interval_cap=MAX_POLL_INTERVAL)
         if incident is None:
             self.fail(self.no_incident_message(dedup_key, service), changed=True, dedup_key=dedup_key)
-        return incident
+        return {'incident': incident}
 
     def incident_of_key(self, query, dedup_key):
-        unkeyed = []
-        for incident in self.rest.paginate('/incidents', 'incidents', query):
-            if incident.get('incident_key') == dedup_key:
-                return incident
-            if not incident.get('incident_key'):
-                unkeyed.append(incident)
-        for incident in unkeyed:
-            alerts = self.rest.get('/incidents/%s/alerts' % incident['id'], {'alert_key': dedup_key, 'limit': 1})
+        """The open incident holding the open alert of this dedup_key, or None.
+
+        One listed incident whose own key is the dedup_key is the one: its first alert is the trigger's. Any
+        other candidate (an incident the alert joined keeps the key of its first alert, and incidents with alerts
+        may have no key of their own) is confirmed by its open alert with that key, newest incident first.
+        """
+        candidates = list(self.rest.paginate('/incidents', 'incidents', query))
+        if len(candidates) == 1 and candidates[0].get('incident_key') == dedup_key:
+            return candidates[0]
+        candidates.sort(key=lambda incident: incident.get('created_at') or '', reverse=True)
+        for incident in candidates:
+            alerts = self.rest.get('/incidents/%s/alerts' % incident['id'],
+                                   {'alert_key': dedup_key, 'statuses[]': ['triggered'], 'limit': 1})
             if (alerts or {}).get('alerts'):
                 return incident
         return None
 
-    def no_incident_message(self, dedup_key, service):
-        message = ('%s: PagerDuty accepted the event (dedup_key %r), but no open incident with that key appeared within '
-                   '%d seconds (wait_timeout).' % (self.option('wait_for_incident'), dedup_key, self.params['wait_timeout']))
+    def maintenance_end(self, service):
+        """When the ongoing maintenance of the service ends (the latest end of its ongoing windows), in UTC as
+        pd_maintenance_window shows it, or None when no window is listed."""
+        with doing('read the maintenance windows of the service %r' % service['name']):
+            windows = self.rest.paginate('/maintenance_windows', 'maintenance_windows',
+                                         {'service_ids[]': [service['id']], 'filter': 'ongoing'})
+            ends = [as_time(w.get('end_time')) for w in windows]
+        ends = [end for end in ends if end is not None]
+        return utc_text(max(ends)) if ends else None
+
+    def no_incident_message(self, dedup_key, service, status=None):
+        if status == 'disabled':
+            return ('%s: PagerDuty accepted the event (dedup_key %r), but the service %r is disabled, so it opens no '
+                    'incident for it; enable the service (oncall.pagerduty.pd_service status: active) and send the '
+                    'event again' % (self.option('wait_for_incident'), dedup_key, service['name']))
+        message = ('%s: PagerDuty accepted the event (dedup_key %r), but no open incident with an open alert of that '
+                   'key appeared within %d seconds (wait_timeout).'
+                   % (self.option('wait_for_incident'), dedup_key, self.params['wait_timeout']))
         if service is not None:
             status = (service_by_id(self.rest, service['id']) or {}).get('status')
             if status in ('disabled', 'maintenance'):
                 return message + ' The service %r is %s, so it opens no incidents.' % (
                     service['name'], 'disabled' if status == 'disabled' else 'in maintenance')
             return message + (' Check that the routing key belongs to an integration of the service %r, and that no '
-                              'event rule of the service suppresses the event.' % service['name'])
-        return message + (' The service of the routing key may be disabled or in maintenance, or an event rule may '
-                          'suppress the event; give service to narrow the search and get the reason.')
+                              'event orchestration rule of the service suppresses the event (PagerDuty keeps a '
+                              'suppressed alert out of every incident, and its REST API does not show it).'
+                              % service['name'])
+        return message + (' The service of the routing key may be disabled or in maintenance, or an event '
+                          'orchestration rule may suppress the event; give service to narrow the search and get the '
+                          'reason.')
 
     # -- failures --------------------------------------------------------------------------------
 

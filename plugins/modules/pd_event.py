@@ -16,7 +16,8 @@ description:
     its RV(dedup_key), which later V(acknowledge) and V(resolve) events name.
   - With O(wait_for_incident=true), a trigger waits until the event has opened or joined an incident and returns it
     as RV(incident), so a play can prove that a new integration's key works end to end, then resolve it with the same
-    O(dedup_key).
+    O(dedup_key). An incident the alert joined through the service's alert grouping is found by the alert, whatever
+    key the incident has.
   - What the Events API would refuse (a missing or unknown field, a severity it does not know, a summary longer than
     1024 characters, an event larger than 512 KB) fails before anything is sent, naming the option.
 author:
@@ -125,9 +126,17 @@ options:
   wait_for_incident:
     description:
       - With V(trigger), wait until the event has opened or joined an incident, and return it in RV(incident).
+      - The incident is the open one holding the open alert with the O(dedup_key). When the service groups alerts
+        (time, content-based or intelligent alert grouping), the alert may join an incident that another alert
+        opened; that incident keeps its own C(incident_key), and it is the one returned.
       - Reads the incident through the REST API, so it needs O(api_token) (a read-only key is enough).
-      - The task fails when no open incident has the O(dedup_key) within O(wait_timeout), saying why when it can (a
-        disabled service, or one in maintenance, when O(service) is given).
+      - With O(service), a service in maintenance is not waited for - PagerDuty accepts the event but opens no
+        incident for it, neither during nor after the window - so the task returns at once with RV(incident) null,
+        RV(maintenance_until) and a warning; a disabled service fails at once.
+      - The task fails when no open incident holds the alert within O(wait_timeout), saying why when it can (a
+        disabled service, or one in maintenance, when O(service) is given). An event that a service orchestration
+        rule suppresses opens no incident either, and PagerDuty's REST API does not show it, so that case waits
+        for O(wait_timeout).
     type: bool
     default: false
   wait_timeout:
@@ -138,6 +147,8 @@ options:
     description:
       - With O(wait_for_incident), the service the incident should be on, by name or ID. The search is narrowed to it,
         and an incident on another service does not count.
+      - Its status, read before the event is sent, tells a service in maintenance or disabled, which is then not
+        waited for.
     type: str
   events_url:
     description:
@@ -146,9 +157,12 @@ options:
       - If not set, the environment variable E(PAGERDUTY_EVENTS_URL) is used.
     type: str
 notes:
-  - Sending costs one request. O(wait_for_incident) adds one request per look for the incident (the first look comes
-    right after the event), one more to find O(service) by name, and one to confirm an incident through its alerts when
-    PagerDuty gives the incident no key of its own.
+  - Sending costs one request. O(wait_for_incident) adds one request to find O(service), and one per look for the
+    incident (the first look comes right after the event) - the open incidents listed by the O(dedup_key), which
+    PagerDuty matches against incidents' own keys and their alerts' keys. The one incident listed with the
+    O(dedup_key) as its own key is taken as it is; any other (the alert joined an incident through alert grouping, or
+    several are listed) is checked through its open alerts, one request each, newest first. For a service in
+    maintenance, one request reads when the window ends, instead of any look.
   - Rate limits (HTTP 429) and server errors (5xx) are retried within O(retries) and O(retry_timeout), as the Events
     API documents; an alert event can be sent again safely because it always carries a O(dedup_key).
   - A change event has no O(dedup_key), and PagerDuty would record a repeat twice. One answered with a server error
@@ -226,7 +240,9 @@ message:
   type: str
   sample: Event processed
 incident:
-  description: The open incident the trigger opened or joined, as the REST API returns it.
+  description:
+    - The open incident the trigger opened or joined, as the REST API returns it.
+    - V(null) when O(service) is in maintenance (see RV(maintenance_until)).
   returned: with O(wait_for_incident=true), outside check mode
   type: dict
   contains:
@@ -245,12 +261,23 @@ incident:
     title:
       description: The incident's title (the trigger's O(summary) when it opened the incident).
       type: str
+    incident_key:
+      description: The incident's own key - the O(dedup_key) of the alert that opened it, which is another alert's
+        when the trigger joined the incident through alert grouping.
+      type: str
     service:
       description: A reference to the service (V(id), V(summary) its name).
       type: dict
     html_url:
       description: The incident's page in PagerDuty.
       type: str
+maintenance_until:
+  description:
+    - When the maintenance of O(service) ends (UTC), the service being in maintenance when the event was sent; no
+      incident is opened for the event. V(null) if PagerDuty lists no ongoing window.
+  returned: with O(wait_for_incident=true) when O(service) is in maintenance
+  type: str
+  sample: '2025-05-01T22:00:00Z'
 '''
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._event import EventAction

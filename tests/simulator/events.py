@@ -3,7 +3,7 @@ the REST reads of what they made (an incident, its alerts, a service's change ev
 
 A family of endpoints mixed into PagerDutyAccount (see pagerduty.py): `reset_events()` sets up its
 state, `routes_events()` lists its (method, path pattern, handler) routes. Behaviour and sources are in
-README.events.md.
+README.md (The Events API v2).
 """
 
 import copy
@@ -15,6 +15,7 @@ import uuid
 
 from . import catalogue
 from .api import ApiFailure, invalid, not_found, now, parse_time, utc_now
+from .grouping import DAY, RECOMMENDED_TIME_WINDOW
 
 try:
     import zoneinfo
@@ -30,6 +31,9 @@ ROUTING_KEY_LENGTH = 32
 _ALPHANUMERIC = re.compile(r'^[A-Za-z0-9]*$')
 # The urgency an incident of a severity-based service gets.
 URGENCY_OF_SEVERITY = {'critical': 'high', 'error': 'high', 'warning': 'low', 'info': 'low'}
+OPEN_INCIDENT_STATUSES = ('triggered', 'acknowledged')
+# The fields of an alert that content-based grouping compares, besides custom_details.<name>.
+CEF_FIELDS = ('source', 'component', 'group', 'class')
 
 
 def event_refused(errors, message='Event object is invalid', status='invalid event'):
@@ -41,6 +45,32 @@ def event_refused(errors, message='Event object is invalid', status='invalid eve
 
 def missing(value):
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def seconds_between(earlier, moment):
+    return (moment - parse_time(earlier)).total_seconds()
+
+
+def alert_field(alert, name):
+    """The value of a grouping field on an alert: summary, severity, a PD-CEF field, or custom_details.<name>."""
+    if name in ('summary', 'severity'):
+        return alert.get(name)
+    body = alert.get('body') or {}
+    if name in CEF_FIELDS:
+        return body.get('cef_details', {}).get(name)
+    if name.startswith('custom_details.'):
+        value = body.get('details') or {}
+        for part in name.split('.')[1:]:
+            value = value.get(part) if isinstance(value, dict) else None
+        return value
+    return None
+
+
+def fields_match(alert, other, fields, aggregate):
+    """Content-based grouping's test: the fields hold equal values on both alerts, all of them or any one (a field
+    the alerts lack does not match)."""
+    matches = [alert_field(alert, f) is not None and alert_field(alert, f) == alert_field(other, f) for f in fields]
+    return bool(matches) and (all(matches) if aggregate == 'all' else any(matches))
 
 
 class EventsEndpoints:
@@ -211,10 +241,17 @@ class EventsEndpoints:
         event = routed
         if self.in_maintenance(service_id):
             return self.record('alert', event, 'suppressed: the service is in maintenance', service_id)
-        incident = self.open_incident(service, integration, event)
+        incident = self.grouping_incident(service, event)
+        if incident is None:
+            incident = self.open_incident(service, integration, event)
+            outcome = 'opened an incident'
+        else:
+            self.note_updated(incident['id'], incident)
+            outcome = 'grouped into an incident'
         alert = self.new_alert(service, integration, incident, event)
+        self.count_alerts(incident)
         self.alert_keys[alert['id']] = (routing_key, event['dedup_key'])
-        self.record('alert', event, 'opened an incident', service_id, incident['id'])
+        self.record('alert', event, outcome, service_id, incident['id'])
 
     def acknowledge_or_resolve(self, routing_key, event):
         alert = self.open_alert(routing_key, event['dedup_key'])
@@ -224,6 +261,8 @@ class EventsEndpoints:
         service_id = alert['service']['id']
         if self.apply_service_orchestration(service_id, event) is None:
             return self.record('alert', event, 'suppressed by orchestration', service_id)
+        if self.in_maintenance(service_id):
+            return self.record('alert', event, 'dropped: the service is in maintenance', service_id)
         incident = self.incidents.get(alert['incident']['id'])
         timestamp = now()
         if event['event_action'] == 'resolve':
@@ -277,13 +316,64 @@ class EventsEndpoints:
             'service': self.reference(service), 'assignments': [], 'assigned_via': 'escalation_policy',
             'escalation_policy': copy.deepcopy(service['escalation_policy']), 'teams': view['teams'],
             'urgency': self.urgency(service, payload['severity']), 'is_mergeable': True,
-            'alert_counts': {'triggered': 1, 'resolved': 0, 'all': 1},
+            'alert_counts': {'triggered': 0, 'resolved': 0, 'all': 0},
             # Which integration opened it: the core counts an integration's incidents by this (not shown).
             'integration_id': integration['id'] if integration else None,
         }
         self.incidents[incident_id] = incident
         self.note_created(incident_id)
         return incident
+
+    # -- alert grouping: an alert that joins an open incident --------------------------------------
+
+    def grouping_of_service(self, service):
+        """(type, config) of the service's alert grouping, or None: from the Alert Grouping Setting holding it,
+        else from its alert_grouping_parameters (as a setting holds them: timeouts in seconds)."""
+        setting = self.grouping_setting_holding(service['id'])
+        if setting is not None:
+            return setting['type'], setting['config']
+        parameters = service.get('alert_grouping_parameters') or {}
+        if parameters.get('type') in ('time', 'intelligent', 'content_based'):
+            return self.grouping_setting_of_parameters(parameters)
+        return None
+
+    def grouping_incident(self, service, event):
+        """The open incident of the service that a new alert from `event` joins under its grouping, or None.
+
+        time: the newest open incident, while younger than the timeout (0: until it is resolved). The content
+        types and intelligent: the newest open incident with an alert that matches on the fields, while its
+        newest alert is within time_window and it is less than a day old. Intelligent grouping is machine
+        learning; its stand-in here is an exact match on iag_fields (summary by default).
+        """
+        grouping = self.grouping_of_service(service)
+        if grouping is None:
+            return None
+        kind, config = grouping
+        incidents = sorted((i for i in self.incidents.values()
+                            if i['service']['id'] == service['id'] and i['status'] in OPEN_INCIDENT_STATUSES
+                            and self.incident_alerts(i, readable_only=False)),
+                           key=lambda i: (i['created_at'], i.get('incident_number', 0)), reverse=True)
+        moment = utc_now()
+        if kind == 'time':
+            timeout = config.get('timeout') or 0
+            if incidents and (not timeout or seconds_between(incidents[0]['created_at'], moment) < timeout):
+                return incidents[0]
+            return None
+        if kind == 'intelligent':
+            fields, aggregate = config.get('iag_fields') or ['summary'], 'all'
+        else:
+            fields, aggregate = config.get('fields') or [], config.get('aggregate')
+        window = config.get('time_window') or RECOMMENDED_TIME_WINDOW
+        probe = {}
+        self.update_alert(probe, event)
+        for incident in incidents:
+            alerts = self.incident_alerts(incident, readable_only=False)
+            if seconds_between(incident['created_at'], moment) >= DAY or \
+                    seconds_between(max(a['created_at'] for a in alerts), moment) > window:
+                continue
+            if any(fields_match(probe, alert, fields, aggregate) for alert in alerts):
+                return incident
+        return None
 
     def incident_has_key(self, incident, key):
         """`GET /incidents?incident_key=`: the incident's own key, or the alert key of one of its alerts."""
@@ -402,10 +492,10 @@ class EventsEndpoints:
         incident = self.incident_of(incident_id)
         return 200, {'incident': self.incident_view(self.as_read(incident['id'], incident))}
 
-    def incident_alerts(self, incident):
+    def incident_alerts(self, incident, readable_only=True):
         return sorted((a for a in self.alerts.values()
-                       if a['incident']['id'] == incident['id'] and self.readable(a['id'])),
-                      key=lambda a: (a['created_at'], a['id']))
+                       if a['incident']['id'] == incident['id'] and (not readable_only or self.readable(a['id']))),
+                      key=lambda a: a['created_at'])  # stable: alerts of one second stay in the order they came
 
     def list_incident_alerts(self, query, body, incident_id):
         incident = self.incident_of(incident_id)

@@ -157,19 +157,91 @@ def test_a_change_event_whose_answer_is_lost_is_not_sent_twice(sim, send, accoun
     assert [r['path'] for r in sim.writes()] == ['/v2/change/enqueue'] and len(account.change_events) == 1
 
 
-def test_waiting_on_a_disabled_service_fails_saying_why(sim, send, account):
-    result = send('Frozen', dedup_key='frozen', wait_for_incident=True, wait_timeout=1, service='Frozen', **TRIGGER)
+def test_waiting_on_a_disabled_service_fails_at_once_saying_why(sim, send, account):
+    result = send('Frozen', dedup_key='frozen', wait_for_incident=True, wait_timeout=30, service='Frozen', **TRIGGER)
     assert result['failed'] and result['changed'] and result['dedup_key'] == 'frozen'
     assert result['msg'].startswith('wait_for_incident: PagerDuty accepted the event')
-    assert "The service 'Frozen' is disabled, so it opens no incidents." in result['msg']
+    assert "the service 'Frozen' is disabled, so it opens no incident for it" in result['msg']
+    # Not waited for: the service found before the event says it opens no incidents.
+    assert paths(sim) == [('GET', '/services'), ('POST', '/v2/enqueue')]
 
 
-def test_waiting_on_a_service_in_maintenance_fails_saying_why(sim, send, run_module, account):
-    run_module(pd_maintenance_window, services=['Checkout'], description='deploy', duration_minutes=10,
-               from_email='ada@example.com')
+def test_waiting_on_a_service_in_maintenance_returns_at_once_without_an_incident(sim, send, run_module, account):
+    window = run_module(pd_maintenance_window, services=['Checkout'], description='deploy', duration_minutes=10,
+                        from_email='ada@example.com')['maintenance_window']
+    sim.clear_requests()
+    result = send(dedup_key='quiet', wait_for_incident=True, wait_timeout=30, service='Checkout', **TRIGGER)
+    assert result['changed'] and not result.get('failed') and result['incident'] is None
+    assert result['maintenance_until'] == window['end_time']
+    assert any("the service 'Checkout' is in maintenance until %s" % window['end_time'] in w for w in warning_texts(result))
+    assert paths(sim) == [('GET', '/services'), ('POST', '/v2/enqueue'), ('GET', '/maintenance_windows')]
+    assert sim.requests()[-1]['query']['filter'] == ['ongoing']
+    assert account.events_received[-1]['outcome'] == 'suppressed: the service is in maintenance' and incidents(account) == []
+
+
+def test_a_maintenance_window_that_starts_after_the_service_was_found_fails_saying_why(sim, send, account, monkeypatch):
+    """The status read before the event said active: the task waits, and then says why nothing came."""
+    event_seen = []
+    orchestrate = account.apply_service_orchestration
+    monkeypatch.setattr(account, 'apply_service_orchestration',
+                        lambda service_id, event: event_seen.append(service_id) or orchestrate(service_id, event))
+    monkeypatch.setattr(account, 'in_maintenance', lambda service_id: bool(event_seen))
     result = send(dedup_key='quiet', wait_for_incident=True, wait_timeout=1, service='Checkout', **TRIGGER)
     assert result['failed'] and "The service 'Checkout' is in maintenance" in result['msg']
-    assert account.events_received[-1]['outcome'] == 'suppressed: the service is in maintenance'
+
+
+# -- alert grouping: the trigger's alert joins an incident that another alert opened ----------------
+
+def group_by_time(sim, timeout=0):
+    service_id = sim.api('GET', '/services', name='Checkout').json()['services'][0]['id']
+    assert sim.api('POST', '/alert_grouping_settings', {'alert_grouping_setting': {
+        'type': 'time', 'config': {'timeout': timeout}, 'services': [{'id': service_id, 'type': 'service_reference'}]}}
+    ).status_code == 201
+    return service_id
+
+
+def test_wait_for_incident_finds_the_incident_its_alert_joined(sim, send, account):
+    group_by_time(sim)
+    opened = send(dedup_key='db1/disk', **TRIGGER)
+    sim.clear_requests()
+    joined = send(dedup_key='db2/disk', wait_for_incident=True, wait_timeout=5, **dict(TRIGGER, summary='Disk full on db2'))
+    [incident] = incidents(account)
+    assert [e['outcome'] for e in account.events_received] == ['opened an incident', 'grouped into an incident']
+    assert joined['incident']['id'] == incident['id'] and joined['incident']['incident_key'] == opened['dedup_key']
+    assert joined['incident']['alert_counts']['all'] == 2
+    # Found through its alerts: the list by key, then the alert with the trigger's key, open.
+    assert paths(sim) == [('POST', '/v2/enqueue'), ('GET', '/incidents'), ('GET', '/incidents/%s/alerts' % incident['id'])]
+    assert sim.requests()[1]['query']['incident_key'] == ['db2/disk']
+    assert sim.requests()[2]['query']['alert_key'] == ['db2/disk']
+    assert sim.requests()[2]['query']['statuses[]'] == ['triggered']
+
+
+def test_wait_for_incident_on_a_named_service_finds_the_incident_its_alert_joined_by_content(sim, send, account):
+    service_id = sim.api('GET', '/services', name='Checkout').json()['services'][0]['id']
+    sim.api('PUT', '/services/' + service_id, {'service': {'alert_grouping_parameters': {
+        'type': 'content_based', 'config': {'aggregate': 'all', 'fields': ['source'], 'time_window': 300}}}})
+    send(dedup_key='first', **TRIGGER)
+    send(dedup_key='elsewhere', **dict(TRIGGER, source='db9.example.com'))
+    result = send(dedup_key='second', wait_for_incident=True, wait_timeout=5, service='Checkout', **TRIGGER)
+    assert result['incident']['incident_key'] == 'first'
+    assert [a['alert_key'] for a in account.alerts.values() if a['incident']['id'] == result['incident']['id']] == \
+        ['first', 'second']
+
+
+def test_wait_for_incident_takes_the_incident_of_the_open_alert_not_of_a_resolved_one(sim, send, account):
+    """An open incident may hold a resolved alert with the trigger's key (grouped with others that are still open):
+    a new trigger with that key opens a new alert, and its incident is the one to return."""
+    service_id = group_by_time(sim)
+    send(dedup_key='k', **TRIGGER)
+    send(dedup_key='j', **TRIGGER)
+    send(event_action='resolve', dedup_key='k')
+    [older] = incidents(account)
+    assert older['status'] == 'triggered' and older['incident_key'] == 'k'
+    setting = sim.api('GET', '/alert_grouping_settings', **{'service_ids[]': service_id}).json()['alert_grouping_settings'][0]
+    assert sim.api('DELETE', '/alert_grouping_settings/' + setting['id']).status_code == 204
+    result = send(dedup_key='k', wait_for_incident=True, wait_timeout=5, **TRIGGER)
+    newer = incidents(account)[-1]
+    assert newer['id'] != older['id'] and result['incident']['id'] == newer['id']
 
 
 def test_an_unknown_routing_key_fails_naming_the_option(sim, run_module, account):

@@ -6,12 +6,15 @@ Where the Events API description is broken, the check follows what the API answe
 `events_api_description`.
 """
 
+import datetime
 import json
 import os
 
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.simulator.api import parse_time, timestamp
+from tests.tools.simulator import SIM_USER_EMAIL
 from tests.unit.conftest import SPEC_AVAILABLE
 
 EVENTS_SPEC_PATH = os.path.join(os.path.dirname(REPO_ROOT), 'shared', 'reference', 'pagerduty-events-v2-openapiv3.json')
@@ -193,3 +196,128 @@ def test_a_service_orchestration_that_drops_the_event_opens_nothing(send, check,
     assert send('/enqueue', dict(TRIGGER, routing_key=service[1])).status_code == 202
     assert seen == [service[0]] and account.events_received[-1]['outcome'] == 'suppressed by orchestration'
     assert check('GET', '/incidents', **{'service_ids[]': service[0]}).json()['incidents'] == []
+
+
+# -- alert grouping: a trigger whose alert joins an open incident ----------------------------------
+
+def trigger(send, key, dedup_key, **payload):
+    return send('/enqueue', dict(TRIGGER, routing_key=key, dedup_key=dedup_key, payload=dict(TRIGGER['payload'], **payload)))
+
+
+def open_incidents(check, service_id):
+    return check('GET', '/incidents', date_range='all',
+                 **{'service_ids[]': service_id, 'statuses[]': ['triggered', 'acknowledged']}).json()['incidents']
+
+
+def backdate(account, incident, seconds):
+    """Make an incident and its alerts `seconds` older, as if time had passed."""
+    alerts = [a for a in account.alerts.values() if a['incident']['id'] == incident['id']]
+    for item in [account.incidents[incident['id']]] + alerts:
+        item['created_at'] = timestamp(parse_time(item['created_at']) - datetime.timedelta(seconds=seconds))
+
+
+def test_time_grouping_adds_alerts_to_the_open_incident_until_its_timeout(send, check, sim, simulator_server, service):
+    service_id, key = service
+    account = simulator_server.sim.pagerduty
+    assert sim.api('POST', '/alert_grouping_settings', {'alert_grouping_setting': {
+        'type': 'time', 'config': {'timeout': 120}, 'services': [{'id': service_id, 'type': 'service_reference'}]}}
+    ).status_code == 201
+    trigger(send, key, 'first')
+    trigger(send, key, 'second', summary='Disk slow on db2')
+    [incident] = open_incidents(check, service_id)
+    assert incident['incident_key'] == 'first' and incident['title'] == 'Disk full on db1'
+    assert incident['alert_counts'] == {'triggered': 2, 'resolved': 0, 'all': 2}
+    alerts = check('GET', '/incidents/%s/alerts' % incident['id']).json()['alerts']
+    assert [a['alert_key'] for a in alerts] == ['first', 'second']
+    assert all(a['incident']['id'] == incident['id'] for a in alerts)
+    # GET /incidents?incident_key= finds the incident by the key of the alert that joined it.
+    [found] = check('GET', '/incidents', incident_key='second', date_range='all').json()['incidents']
+    assert found['id'] == incident['id']
+    assert [e['outcome'] for e in account.events_received] == ['opened an incident', 'grouped into an incident']
+    # Past the timeout, counted from the incident's creation, the next alert opens a new incident.
+    backdate(account, incident, 121)
+    trigger(send, key, 'third')
+    assert sorted(i['incident_key'] for i in open_incidents(check, service_id)) == ['first', 'third']
+    # A resolved incident takes no more alerts.
+    send('/enqueue', {'routing_key': key, 'event_action': 'resolve', 'dedup_key': 'third'})
+    trigger(send, key, 'fourth')
+    assert sorted(i['incident_key'] for i in open_incidents(check, service_id)) == ['first', 'fourth']
+
+
+def test_time_grouping_with_no_timeout_groups_until_the_incident_is_resolved(send, check, sim, simulator_server, service):
+    service_id, key = service
+    account = simulator_server.sim.pagerduty
+    sim.api('PUT', '/services/' + service_id, {'service': {'alert_grouping_parameters': {'type': 'time', 'config': {'timeout': 0}}}})
+    trigger(send, key, 'first')
+    [incident] = open_incidents(check, service_id)
+    backdate(account, incident, 7 * 86400)
+    trigger(send, key, 'a week later')
+    assert [i['id'] for i in open_incidents(check, service_id)] == [incident['id']]
+
+
+@pytest.mark.parametrize('aggregate, second, grouped', [
+    ('all', {'source': 'db1', 'component': 'disk'}, True),
+    ('all', {'source': 'db1', 'component': 'cpu'}, False),
+    ('any', {'source': 'db2', 'component': 'disk'}, True),
+    ('any', {'source': 'db2', 'component': 'cpu'}, False),
+])
+def test_content_based_grouping_matches_the_fields(send, check, sim, simulator_server, service, aggregate, second, grouped):
+    service_id, key = service
+    sim.api('PUT', '/services/' + service_id, {'service': {'alert_grouping_parameters': {
+        'type': 'content_based', 'config': {'aggregate': aggregate, 'fields': ['source', 'component'], 'time_window': 300}}}})
+    trigger(send, key, 'first')
+    trigger(send, key, 'second', **second)
+    assert len(open_incidents(check, service_id)) == (1 if grouped else 2)
+
+
+def test_content_based_grouping_reads_custom_details_and_keeps_a_rolling_window(send, check, sim, simulator_server, service):
+    service_id, key = service
+    account = simulator_server.sim.pagerduty
+    sim.api('POST', '/alert_grouping_settings', {'alert_grouping_setting': {
+        'type': 'content_based', 'config': {'aggregate': 'all', 'fields': ['custom_details.cluster'], 'time_window': 300},
+        'services': [{'id': service_id, 'type': 'service_reference'}]}})
+    trigger(send, key, 'a', custom_details={'cluster': 'eu-1'})
+    trigger(send, key, 'b', custom_details={'cluster': 'us-1'})
+    [us, eu] = sorted(open_incidents(check, service_id), key=lambda i: i['incident_key'], reverse=True)
+    # The window runs from the incident's newest alert: 290 s after the first alert, a matching one joins...
+    backdate(account, eu, 290)
+    trigger(send, key, 'c', custom_details={'cluster': 'eu-1'})
+    assert account.events_received[-1]['incident_id'] == eu['id']
+    # ...and moves the window on, while the other incident's lapses.
+    backdate(account, us, 400)
+    trigger(send, key, 'd', custom_details={'cluster': 'eu-1'})
+    trigger(send, key, 'e', custom_details={'cluster': 'us-1'})
+    assert [e['incident_id'] for e in account.events_received[-2:]][0] == eu['id']
+    assert account.events_received[-1]['outcome'] == 'opened an incident'
+
+
+def test_intelligent_grouping_stand_in_groups_the_same_summary(send, check, sim, simulator_server, service):
+    service_id, key = service
+    sim.api('PUT', '/services/' + service_id, {'service': {'alert_grouping_parameters': {
+        'type': 'intelligent', 'config': {'time_window': 300}}}})
+    trigger(send, key, 'first')
+    trigger(send, key, 'same summary', source='db2')
+    trigger(send, key, 'other summary', summary='CPU hot on db1')
+    assert sorted(i['incident_key'] for i in open_incidents(check, service_id)) == ['first', 'other summary']
+
+
+def test_no_grouping_opens_an_incident_per_alert(send, check, service):
+    service_id, key = service
+    trigger(send, key, 'first')
+    trigger(send, key, 'second')
+    assert len(open_incidents(check, service_id)) == 2
+
+
+def test_acknowledge_and_resolve_are_dropped_while_the_service_is_in_maintenance(send, check, sim, simulator_server, service):
+    service_id, key = service
+    account = simulator_server.sim.pagerduty
+    trigger(send, key, 'before')
+    end = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=10)).strftime('%Y-%m-%dT%H:%M:%SZ')
+    window = sim.http.post(sim.url + '/maintenance_windows', timeout=30, headers={
+        'Authorization': 'Token token=%s' % sim.token, 'From': SIM_USER_EMAIL}, json={'maintenance_window': {
+            'start_time': '2020-01-01T00:00:00Z', 'end_time': end, 'services': [{'id': service_id, 'type': 'service_reference'}]}})
+    assert window.status_code == 201
+    for action in ('acknowledge', 'resolve'):
+        assert send('/enqueue', {'routing_key': key, 'event_action': action, 'dedup_key': 'before'}).status_code == 202
+    assert [e['outcome'] for e in account.events_received[-2:]] == ['dropped: the service is in maintenance'] * 2
+    assert [i['status'] for i in open_incidents(check, service_id)] == ['triggered']
