@@ -11,12 +11,13 @@ SIM_PORT ?= 8080
 NEWEST_PYTHON := 3.13
 OLDEST_PYTHON := 3.11
 
-.PHONY: help demo test sim bench venv unit reliability ecosystem molecule docs docs-lint docs-test integration integration-newest integration-oldest sanity lint changelog-lint install-collection clean
+.PHONY: help demo test sim bench venv unit reliability ecosystem molecule docs docs-lint docs-test integration integration-newest integration-oldest sanity lint changelog-lint install-collection clean request-journal-clear request-contract
 
 help:
 	@echo "make demo   - run the example playbooks twice against the simulator; with PAGERDUTY_API_TOKEN set it"
 	@echo "              refuses unless DEMO_REAL_ACCOUNT=yes (or 'yes' on a terminal): then it runs in that real account"
-	@echo "make test   - everything CI runs: unit, integration (ansible-core 2.16 and 2.21), sanity, lint"
+	@echo "make test   - everything CI runs: unit, integration (ansible-core 2.16 and 2.21), sanity, lint, and every"
+	@echo "              request the collection sent checked against the APIs' published request schemas"
 	@echo "make sim    - run the PagerDuty simulator in the foreground on 127.0.0.1:\$$SIM_PORT (8080)"
 	@echo "make bench  - requests and time per task, against a hand-written uri playbook (docs/performance.md)"
 
@@ -41,7 +42,21 @@ demo: $(VENV)/.installed
 sim:
 	python3 -m tests.simulator --port $(SIM_PORT)
 
-test: unit reliability integration ecosystem molecule sanity lint changelog-lint docs-test
+# Every API request the simulators of a run receive, one JSON line each (tests/simulator/server.py,
+# RequestJournal): every simulator started with SIM_REQUEST_JOURNAL set writes to it, in the tests' process or not.
+REQUEST_JOURNAL := $(CURDIR)/tests/output/request-journal.jsonl
+
+test: export SIM_REQUEST_JOURNAL := $(REQUEST_JOURNAL)
+test: request-journal-clear unit reliability integration ecosystem molecule sanity lint changelog-lint docs-test
+	$(MAKE) --no-print-directory request-contract
+
+request-journal-clear:
+	mkdir -p tests/output && rm -f $(REQUEST_JOURNAL)
+
+# The collection's requests in the journal against PagerDuty's and Datadog's published request schemas; the
+# operations sent and never sent are in tests/output/request-contract.txt. Skips without ../shared/reference.
+request-contract: $(VENV)/.installed
+	$(PY) tests/tools/check_requests.py $(REQUEST_JOURNAL)
 
 unit: venv
 	$(PY) -m pytest -n 2 tests/unit

@@ -25,6 +25,10 @@ RECORDED_HEADERS = ('accept', 'user-agent', 'content-type', 'from')
 # Body fields replaced in the request log: keys are secrets wherever they appear.
 REDACTED_FIELDS = ('service_key', 'routing_key')
 REDACTED = '<redacted>'
+# Where the request journal goes, when set as the simulator starts (see RequestJournal).
+JOURNAL_VARIABLE = 'SIM_REQUEST_JOURNAL'
+# Headers kept in the journal besides RECORDED_HEADERS: credentials, as their form only.
+CREDENTIAL_HEADERS = ('authorization', 'dd-api-key', 'dd-application-key')
 
 
 class Fault:
@@ -48,6 +52,50 @@ class Fault:
     def matches(self, method, path):
         method_matches = self.method in ('*', method) or (self.method == 'WRITE' and method != 'GET')
         return self.times > 0 and method_matches and self.path.search(path) is not None
+
+
+class RequestJournal:
+    """Every API request received, as one JSON line appended to a file that the simulators and test workers of a
+    run share, for tests/tools/check_requests.py to check against the APIs' published request schemas. Each line is
+    one write to a file opened for appending, so lines of parallel writers never interleave."""
+
+    def __init__(self, path):
+        directory = os.path.dirname(os.path.abspath(path))
+        os.makedirs(directory, exist_ok=True)
+        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+
+    def record(self, method, path, query, body, headers):
+        entry = {'method': method, 'path': path, 'query': query,
+                 'headers': {name: headers.get(name) for name in RECORDED_HEADERS if headers.get(name) is not None}}
+        for name in CREDENTIAL_HEADERS:
+            if headers.get(name) is not None:
+                entry['headers'][name] = credential_form(headers.get(name))
+        if isinstance(body, str):  # not JSON: only its size, as it may hold anything
+            entry['unparsed_body_bytes'] = len(body.encode('utf-8'))
+        else:
+            entry['body'] = redacted_keeping_types(body)
+        # The test that was running, when the simulator shares a pytest process with it.
+        if os.environ.get('PYTEST_CURRENT_TEST'):
+            entry['test'] = os.environ['PYTEST_CURRENT_TEST']
+        if self.fd is not None:  # None once the server stopped: a request still in flight goes unrecorded
+            os.write(self.fd, (json.dumps(entry, sort_keys=True) + '\n').encode('utf-8'))
+
+    def close(self):
+        os.close(self.fd)
+        self.fd = None
+
+
+def credential_form(value):
+    """A credential header's value without the credential: `Token token=<redacted>` keeps what the schema checks."""
+    return 'Token token=' + REDACTED if value.startswith('Token token=') else REDACTED
+
+
+def redacted_keeping_types(body):
+    """`body` without its secrets (REDACTED_FIELDS), each replaced by a value of the same JSON type."""
+    if not isinstance(body, dict):
+        return body
+    stand_ins = {str: REDACTED, int: 0, float: 0.0, list: [], dict: {}}
+    return {k: stand_ins.get(type(v), v) if k in REDACTED_FIELDS else v for k, v in body.items()}
 
 
 class RateLimiter:
@@ -92,8 +140,9 @@ def api_of(account, pattern):
 class Simulator:
     """The whole simulated backend; one instance per server."""
 
-    def __init__(self, base_url, token=DEFAULT_TOKEN, readonly_token=DEFAULT_READONLY_TOKEN):
+    def __init__(self, base_url, token=DEFAULT_TOKEN, readonly_token=DEFAULT_READONLY_TOKEN, journal=None):
         self.lock = threading.RLock()
+        self.journal = journal
         self.tokens = {token: 'full', readonly_token: 'read'}
         self.pagerduty = PagerDutyAccount(base_url)
         self.datadog = DatadogAccount()
@@ -246,6 +295,8 @@ def make_handler(sim):
             if path.startswith(CONTROL_PREFIX):
                 status, data = control(sim, method, path[len(CONTROL_PREFIX):], query, body)
                 return self.send_json(status, data)
+            if sim.journal is not None:
+                sim.journal.record(method, path, query, body, self.headers)
             latency = sim.pagerduty.settings['latency_ms']
             if latency:  # a real network's round trip, for benchmarks (POST /_sim/settings latency_ms)
                 time.sleep(latency / 1000.0)
@@ -357,15 +408,17 @@ def control(sim, method, name, query, body):
 class SimulatorServer:
     """The simulator on a real socket, in a background thread (tests) or the foreground (CLI)."""
 
-    def __init__(self, host='127.0.0.1', port=0, token=None, readonly_token=None, tls_context=None):
+    def __init__(self, host='127.0.0.1', port=0, token=None, readonly_token=None, tls_context=None, journal_path=None):
         self.httpd = ThreadingHTTPServer((host, port), None)
         self.httpd.daemon_threads = True
         if tls_context is not None:  # HTTPS, for the certificate checks of the clients
             self.httpd.socket = tls_context.wrap_socket(self.httpd.socket, server_side=True)
         self.host, self.port = self.httpd.server_address[:2]
         self.url = '%s://%s:%d' % ('https' if tls_context else 'http', self.host, self.port)
+        journal_path = journal_path or os.environ.get(JOURNAL_VARIABLE)
         self.sim = Simulator(self.url, token or os.environ.get('SIM_TOKEN') or DEFAULT_TOKEN,
-                             readonly_token or os.environ.get('SIM_READONLY_TOKEN') or DEFAULT_READONLY_TOKEN)
+                             readonly_token or os.environ.get('SIM_READONLY_TOKEN') or DEFAULT_READONLY_TOKEN,
+                             journal=RequestJournal(journal_path) if journal_path else None)
         self.httpd.RequestHandlerClass = make_handler(self.sim)
         self._thread = None
 
@@ -380,3 +433,5 @@ class SimulatorServer:
     def stop(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+        if self.sim.journal is not None:
+            self.sim.journal.close()

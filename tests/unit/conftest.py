@@ -1,8 +1,7 @@
 """Fixtures of the unit tests: the simulator's responses checked against PagerDuty's OpenAPI description.
 
-The description is reference material kept beside the repository (shared/reference), not in it.
-Where the real API is known to differ from the description, the check follows the real API and
-says so at the place where it adjusts the description (see shared/reference/pagerduty-api-facts.md).
+The description is reference material kept beside the repository (shared/reference), not in it;
+tests/tools/api_descriptions.py loads it and adjusts it where the real API is known to differ.
 """
 
 import json
@@ -14,37 +13,8 @@ import pytest
 from tests.conftest import COLLECTIONS_PATH, REPO_ROOT
 
 sys.path.insert(0, os.path.join(REPO_ROOT, 'tests', 'tools'))
+from api_descriptions import SPEC_AVAILABLE, real_api_description  # noqa: E402
 from playbook_runs import ansible_playbook  # noqa: E402
-
-SPEC_PATH = os.path.join(os.path.dirname(REPO_ROOT), 'shared', 'reference', 'pagerduty-rest-openapiv3.json')
-
-SPEC_AVAILABLE = os.path.exists(SPEC_PATH)
-
-
-def real_api_description(base_url):
-    with open(SPEC_PATH) as handle:
-        spec = json.load(handle)
-    spec['servers'] = [{'url': base_url}]
-    # Real API: GET /vendors/{id} returns {"vendor": {...}}; the description says an array.
-    vendor = spec['paths']['/vendors/{id}']['get']['responses']['200']['content']['application/json']['schema']
-    vendor['properties']['vendor'] = {'$ref': '#/components/schemas/Vendor'}
-    # Real API: include[] expands references into full objects (the description says so for
-    # integrations, but types all three as references only).
-    service = spec['components']['schemas']['Service']['allOf'][1]['properties']
-    for field, reference, full in (('escalation_policy', 'EscalationPolicyReference', 'EscalationPolicy'),
-                                   ('teams', 'TeamReference', 'Team'),
-                                   ('integrations', 'IntegrationReference', 'Integration')):
-        either = {'anyOf': [{'$ref': '#/components/schemas/' + reference}, {'$ref': '#/components/schemas/' + full}]}
-        if service[field].get('type') == 'array':
-            service[field]['items'] = either
-        else:
-            service[field] = either
-    # Real API: DELETE of an integration exists (204); the description omits it.
-    spec['paths']['/services/{id}/integrations/{integration_id}']['delete'] = {
-        'parameters': [{'name': 'id', 'in': 'path', 'required': True, 'schema': {'type': 'string'}},
-                       {'name': 'integration_id', 'in': 'path', 'required': True, 'schema': {'type': 'string'}}],
-        'responses': {'204': {'description': 'deleted'}}}
-    return spec
 
 
 @pytest.fixture(scope='module')
