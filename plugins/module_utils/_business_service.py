@@ -64,4 +64,8 @@ class BusinessServiceResource(Resource):
         body = dict(fields)
         if body.get('team'):
             body['team'] = {'id': body['team']['id']}
+        elif 'team' in body:
+            # No team: a reference without an ID, as PagerDuty's own Terraform provider clears it (its model sends
+            # team {"id": ""}, left out by omitempty); the request schema's team is an object, not null.
+            body['team'] = {}
         return {'business_service': body}

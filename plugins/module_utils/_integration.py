@@ -148,7 +148,7 @@ def copy_of(integration, service_id, name=None):
     else:
         body['type'] = integration['type']
     for field in EMAIL_FIELDS:
-        if integration.get(field) is not None:
+        if integration.get(field) not in (None, []):  # PagerDuty takes email_parsers with one item at least
             body[field] = _without_ids(integration[field])
     return body
 
@@ -583,6 +583,8 @@ class IntegrationResource(Resource):
 
     def create(self, plan, desired):
         body = self.body(desired)
+        if body['integration'].get('email_parsers') == []:
+            del body['integration']['email_parsers']  # no parsers: left out, as a list of them has one at least
         body['integration']['service'] = {'id': plan.context['service']['id'], 'type': 'service_reference'}
         try:
             # A passing refusal (an account lock, a service created a moment ago) is retried a few times.

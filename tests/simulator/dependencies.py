@@ -89,7 +89,7 @@ class DependencyEndpoints:
                     business_service[key] = value or ''
         if 'team' in fields:
             team = fields['team']
-            if team is None:
+            if team is None or team == {}:  # {}: as terraform-provider-pagerduty clears it; null as the schema allows
                 business_service['team'] = None
             elif not isinstance(team, dict) or team.get('id') not in self.teams:
                 errors.append('Team %s was not found' % (team.get('id') if isinstance(team, dict) else team))

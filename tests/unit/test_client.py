@@ -25,7 +25,8 @@ def make_client(sim, token=None, **options):
 
 
 def service_body(name='web'):
-    return {'service': {'name': name, 'escalation_policy': {'id': 'PDEFEP1', 'type': 'escalation_policy_reference'}}}
+    return {'service': {'type': 'service', 'name': name,
+                        'escalation_policy': {'id': 'PDEFEP1', 'type': 'escalation_policy_reference'}}}
 
 
 # -- headers and regions -------------------------------------------------------------------------

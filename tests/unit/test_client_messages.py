@@ -118,7 +118,9 @@ def test_only_a_404_that_names_no_object_is_blamed_on_the_url(sim):
     assert client.get('/services/PNOPE00') is None
     assert client.get_object('vendors', 'vendor', 'datadog') is None
     assert client.delete('/services/PNOPE00') is False
-    for call in (lambda: list(client.paginate('/vendors', 'vendors')), lambda: client.post('/services', {}),
+    service = {'service': {'type': 'service', 'name': 'web',
+                           'escalation_policy': {'id': 'PDEFEP1', 'type': 'escalation_policy_reference'}}}
+    for call in (lambda: list(client.paginate('/vendors', 'vendors')), lambda: client.post('/services', service),
                  lambda: client.get('/services/custom_fields')):
         with pytest.raises(PagerDutyError) as caught:
             call()

@@ -91,6 +91,8 @@ def test_team_and_texts_can_be_cleared(sim, run_module, account):
     assert result['diff']['after'] == {'team': None, 'point_of_contact': ''}
     stored = business_services(account)[0]
     assert stored['team'] is None and stored['point_of_contact'] == ''
+    put = [w for w in sim.writes() if w['method'] == 'PUT'][-1]
+    assert put['body'] == {'business_service': {'team': {}, 'point_of_contact': ''}}  # team {}, as PagerDuty's provider
     assert not run_module(pd_business_service, name='Online Checkout', team='', point_of_contact='')['changed']
 
 
