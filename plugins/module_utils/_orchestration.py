@@ -16,6 +16,7 @@ import re
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyError
 from ansible_collections.oncall.pagerduty.plugins.module_utils._lookup import describe_candidate, rank_close
+from ansible_collections.oncall.pagerduty.plugins.module_utils._pcl import pcl_problem
 
 try:
     from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
@@ -29,6 +30,8 @@ START_SET = 'start'
 UNROUTED = 'unrouted'
 # PagerDuty's Event Orchestration guide: "Rulesets can have up to 25 rules"; more need nested sets.
 MAX_RULES_PER_SET = 25
+# A rule's conditions "should have at most 25 item(s)": PagerDuty's 400 quoted in terraform-provider-pagerduty #633.
+MAX_CONDITIONS_PER_RULE = 25
 SEVERITIES = ('info', 'error', 'warning', 'critical')
 EVENT_ACTIONS = ('trigger', 'resolve')
 TRIGGER_TYPES = ('alert_triggered', 'alert_suppressed', 'alert_suspended')
@@ -45,16 +48,17 @@ SERVICE_CATCH_ALL_ACTIONS = {k: v for k, v in SERVICE_RULE_ACTIONS.items() if k 
 # Actions of other orchestration paths, named when a service rule uses one.
 OTHER_PATHS_ACTIONS = {'drop_event': 'global orchestrations', 'dynamic_route_to': 'routers'}
 
-# Operators people bring from other languages (outside quoted strings), and what PCL says instead
-# (PagerDuty's PCL Overview lists PCL's operations; none of these is one).
-PCL_SYMBOLS = (('!=', "PCL has no '!=': write not <a> == <b>"),
-               ('&&', "PCL joins conditions with 'and'"),
-               ('||', "PCL joins conditions with 'or'"),
-               ('"', 'PCL strings are in single quotes'))
-PCL_WORDS = {'contains': "PCL has no 'contains': write <a> matches part <b>",
-             'equals': "PCL has no 'equals': write <a> == <b>, or <a> matches <b>",
-             'AND': "PCL's operators are lower case: and", 'OR': "PCL's operators are lower case: or",
-             'NOT': "PCL's operators are lower case: not"}
+# What PagerDuty stores in an action's items when they are written without it (see with_unset_as_stored).
+# trigger_types: PagerDuty returns it on automation actions written without it (terraform-provider-pagerduty
+# PR #998: configurations without trigger_types "keep showing trigger_types in the diff"); alert_triggered is
+# the only behaviour there was before it could be chosen (API changelog, 2025-04-14). auto_send: the
+# description's default, false.
+FILLED_IN = {
+    'pagerduty_automation_actions': (('action_id',), {'trigger_types': ['alert_triggered']}),
+    'automation_actions': (('name', 'url'), {'trigger_types': ['alert_triggered'], 'auto_send': False}),
+}
+# The webhook description: "auto_send must be true for trigger types of alert_suppressed and alert_suspended".
+AUTO_SEND_TRIGGER_TYPES = ('alert_suppressed', 'alert_suspended')
 
 
 class InvalidInput(Exception):
@@ -127,42 +131,12 @@ def empty_path(catch_all_actions=None):
 
 # -- conditions ------------------------------------------------------------------------------------
 
-def pcl_mistake(expression):
-    """Why `expression` cannot be PCL (a common slip from another language), or None.
-
-    Only what is never PCL outside quoted strings is caught here; PagerDuty checks the rest.
-    """
-    if not expression.strip():
-        return 'must not be blank'
-    outside = []
-    position = 0
-    while position < len(expression):
-        char = expression[position]
-        if char == "'":
-            end = position + 1
-            while end < len(expression) and expression[end] != "'":
-                end += 2 if expression[end] == '\\' else 1
-            if end >= len(expression):
-                return 'the string starting at character %d is not closed with a single quote' % (position + 1)
-            outside.append(' ')
-            position = end + 1
-            continue
-        outside.append(char)
-        position += 1
-    text = ''.join(outside)
-    for symbol, advice in PCL_SYMBOLS:
-        if symbol in text:
-            return advice
-    if re.search(r'(?<![=!<>])=(?!=)', text.replace('==', '  ')):
-        return "PCL compares with '==' (or matches), not '='"
-    for word in re.findall(r'(?<![.\w])([A-Za-z_]\w*)', text):
-        if word in PCL_WORDS:
-            return PCL_WORDS[word]
-    return None
-
-
 def conditions_of(value, where):
-    """Conditions as PagerDuty takes them, [{'expression': PCL}], from that shape or from plain PCL strings."""
+    """Conditions as PagerDuty takes them, [{'expression': PCL}], from that shape or from plain PCL strings; PCL
+    PagerDuty would refuse fails here, before any request."""
+    if len(value or []) > MAX_CONDITIONS_PER_RULE:
+        raise InvalidInput('%s: %d conditions; PagerDuty takes at most %d in a rule. A rule matches when any condition '
+                           'holds, so join some with or in one condition.' % (where, len(value), MAX_CONDITIONS_PER_RULE))
     conditions = []
     for index, item in enumerate(value or []):
         at = '%s[%d]' % (where, index)
@@ -175,9 +149,9 @@ def conditions_of(value, where):
             expression = item
         if not isinstance(expression, str):
             raise InvalidInput('%s: give a PCL expression (a string), or {expression: <PCL>}' % at)
-        mistake = pcl_mistake(expression)
-        if mistake:
-            raise InvalidInput('%s: %r is not PCL: %s' % (at, expression, mistake))
+        problem = pcl_problem(expression)
+        if problem:
+            raise InvalidInput('%s: %r is not PCL: %s' % (at, expression, problem))
         conditions.append({'expression': expression})
     return conditions
 
@@ -283,8 +257,13 @@ def check_action(name, kind, value, at):
     if kind == 'automation_action_ids':
         return _objects(value, at, ('action_id',), checks={'trigger_types': _trigger_types})
     if kind == 'webhooks':
-        return _objects(value, at, ('name', 'url'), checks={
+        webhooks = _objects(value, at, ('name', 'url'), checks={
             'auto_send': _as_bool, 'headers': _pairs, 'parameters': _pairs, 'trigger_types': _trigger_types})
+        for index, webhook in enumerate(webhooks):
+            if webhook.get('trigger_types', [None])[0] in AUTO_SEND_TRIGGER_TYPES and webhook.get('auto_send') is not True:
+                raise InvalidInput('%s[%d].auto_send: must be true with trigger_types %s: PagerDuty sends webhooks of '
+                                   'suppressed and suspended alerts only automatically' % (at, index, webhook['trigger_types']))
+        return webhooks
     return _objects(value, at, ('id', 'value'))  # custom_fields
 
 
@@ -319,6 +298,24 @@ def without_empty(value):
     if isinstance(value, list):
         return [without_empty(v) for v in value]
     return value
+
+
+def with_unset_as_stored(actions, stored):
+    """`actions` (as the task gives them) with what their automation actions leave unset taken from `stored` (the
+    actions PagerDuty holds): from the stored item of the same identity, else PagerDuty's default. A field the task
+    does not set is then whatever PagerDuty has, and a second run finds nothing to change."""
+    filled = dict(actions)
+    for name, (identity, defaults) in FILLED_IN.items():
+        if not isinstance(actions.get(name), list):
+            continue
+        held = [item for item in (stored or {}).get(name) or [] if isinstance(item, dict)]
+        items = []
+        for item in actions[name]:
+            same = next((h for h in held if all(h.get(k) == item.get(k) for k in identity)), {})
+            items.append(dict(item, **{field: copy.deepcopy(same.get(field, default))
+                                       for field, default in defaults.items() if item.get(field) is None}))
+        filled[name] = items
+    return filled
 
 
 def comparable_rule(rule):

@@ -28,6 +28,8 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._orchestration im
     empty_path,
     orchestration_path,
     surface_warnings,
+    with_unset_as_stored,
+    without_empty,
 )
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
     PREDICTED,
@@ -232,10 +234,14 @@ class ServiceOrchestrationResource(Resource):
         desired = {}
         if self.params['enabled'] is not None:
             desired['enabled'] = self.params['enabled']
+        raw = plan.context['raw']
         if self.wanted_sets is not None:
-            desired['sets'] = self.wanted_sets
+            stored = {(s.get('id'), r.get('label')): r.get('actions') for s in raw.get('sets') or [] for r in s.get('rules') or []}
+            desired['sets'] = [{'id': s['id'], 'rules': [dict(r, actions=as_stored(r['actions'], stored.get((s['id'], r['label']))))
+                                                         for r in s['rules']]} for s in self.wanted_sets]
         if self.wanted_catch_all is not None:
-            desired['catch_all'] = self.wanted_catch_all
+            desired['catch_all'] = {'actions': as_stored(self.wanted_catch_all['actions'],
+                                                         (raw.get('catch_all') or {}).get('actions'))}
         return desired
 
     def compare(self, plan):
@@ -314,6 +320,11 @@ class ServiceOrchestrationResource(Resource):
         if read is None:
             return False
         return all((by_id(read[k]) == by_id(v)) if k == 'sets' else read.get(k) == v for k, v in (changes or {}).items())
+
+
+def as_stored(actions, stored):
+    """Actions as PagerDuty will hold them: what the task leaves unset is what PagerDuty has (see with_unset_as_stored)."""
+    return without_empty(with_unset_as_stored(actions, stored))
 
 
 def by_id(sets):

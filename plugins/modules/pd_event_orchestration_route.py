@@ -59,8 +59,9 @@ options:
         PagerDuty Condition Language), given as the API takes it (a dictionary with the key C(expression)), or as the plain string.
       - Left as they are on an existing route when not set. A new route without conditions matches every event that
         reaches it (the task warns).
-      - Slips from other languages (V(!=), V(&&), V(||), double quotes, V(=), V(contains)) fail before any write with
-        the PCL to write instead; PagerDuty checks the rest.
+      - Checked before any write by the rules of PagerDuty's PCL Overview (the expression is true or false, the argument
+        of C(matches regex) is an RE2 expression, its limits) and at most 25 conditions. Slips from other languages
+        (V(!=), V(&&), V(||), double quotes, V(=), V(contains)) fail with the expression rewritten in PCL.
     type: list
     elements: raw
   position:

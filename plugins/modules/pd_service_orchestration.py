@@ -81,6 +81,13 @@ options:
             description:
               - When the rule applies - when any of its conditions holds; none means always. Each is a PCL expression
                 (the PagerDuty Condition Language), as the API takes it (a dictionary with the key C(expression)), or the plain string.
+              - Checked before any write by the rules of PagerDuty's PCL Overview - the expression is true or false (not
+                a bare path), the argument of C(matches regex) is an RE2 expression (no lookaround, no backreferences), reserved
+                words are quoted in brackets, at most 2048 bytes, 32 levels of parentheses and 64 factors - and at most 25
+                conditions in a rule. Slips from other languages (V(!=), V(&&), V(contains), double quotes...) fail with the
+                expression rewritten in PCL.
+              - C(now), C(trigger_count) and C(resetting_trigger_count) need Event Intelligence (AIOps); PagerDuty keeps such a
+                rule on other plans without evaluating it, and the task passes PagerDuty's warning on.
             type: list
             elements: raw
           actions:
@@ -90,6 +97,9 @@ options:
                 V(resolve)), V(priority) and V(escalation_policy) (IDs), V(annotate), V(variables), V(extractions),
                 V(incident_custom_field_updates), V(automation_actions), V(pagerduty_automation_actions).
               - Unknown names and wrong value types fail before any write.
+              - What an automation action (V(automation_actions), V(pagerduty_automation_actions)) leaves unset, such as
+                V(trigger_types) or V(auto_send), is whatever PagerDuty holds for it (V([alert_triggered]) and V(false)
+                for a new one), so a second run reports no change.
             type: dict
           disabled:
             description: Whether the rule is disabled (kept, but not evaluated).

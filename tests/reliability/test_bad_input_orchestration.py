@@ -85,6 +85,15 @@ CASES = [
     (pd_service_orchestration, dict(service='Web', sets=rules(dict(label='a', conditions=[dict(expression='')]))),
      "sets[0].rules[0].conditions[0]: '' is not PCL: must not be blank"),
     (pd_service_orchestration, dict(service='Web', state='absent', sets=rules()), 'sets: not with state=absent, which removes every rule'),
+    (pd_service_orchestration, dict(service='Web', sets=rules(dict(label='a', conditions=['event.summary']))),
+     "sets[0].rules[0].conditions[0]: 'event.summary' is not PCL: the expression must be true or false"),
+    (pd_service_orchestration, dict(service='Web', sets=rules(dict(label='a', conditions=["event.source matches regex 'a(?=b)'"]))),
+     "'a(?=b)' is not an RE2 regular expression: RE2 has no lookahead"),
+    (pd_service_orchestration, dict(service='Web', sets=rules(dict(label='a', actions=dict(
+        automation_actions=[dict(name='n', url='https://x.example', trigger_types=['alert_suppressed'])])))),
+     "sets[0].rules[0].actions.automation_actions[0].auto_send: must be true with trigger_types ['alert_suppressed']"),
+    (pd_event_orchestration_route, dict(ROUTE, conditions=['now in Mon 09:00:00 to 17:00:00']),
+     "conditions[0]: 'now in Mon 09:00:00 to 17:00:00' is not PCL"),
 ]
 
 

@@ -22,6 +22,8 @@ UNROUTED_TARGET = 'unrouted'
 # PagerDuty's Event Orchestration guide: "Rulesets can have up to 25 rules" (nesting makes more), and "One
 # orchestration can have up to 10 integrations". The router is one set, without that limit.
 MAX_RULES_PER_SET = 25
+# "conditions: should have at most 25 item(s)": PagerDuty's 400 quoted in terraform-provider-pagerduty #633.
+MAX_CONDITIONS_PER_RULE = 25
 MAX_INTEGRATIONS = 10
 SORTS = ('name:asc', 'name:desc', 'routes:asc', 'routes:desc', 'created_at:asc', 'created_at:desc')
 SEVERITIES = ('info', 'error', 'warning', 'critical')
@@ -47,7 +49,22 @@ CATCH_ALL_ACTIONS = {
     UNROUTED: _ENRICHMENT,
     SERVICE: ('pagerduty_automation_actions',) + _INCIDENT + _ENRICHMENT,
 }
-DEFAULT_CATCH_ALL = {ROUTER: {'route_to': UNROUTED_TARGET}, GLOBAL: {}, UNROUTED: {}, SERVICE: {}}
+DEFAULT_CATCH_ALL = {ROUTER: {'route_to': UNROUTED_TARGET}, GLOBAL: {}, UNROUTED: {'suppress': True}, SERVICE: {}}
+# What PagerDuty stores in the items of an action written without it: trigger_types (terraform-provider-pagerduty
+# PR #998, "keeps showing trigger_types in the diff" for configurations without it; alert_triggered, the only
+# behaviour before the API changelog of 2025-04-14), auto_send (the description's default, false).
+FILLED_IN = {'pagerduty_automation_actions': {'trigger_types': ['alert_triggered']},
+             'automation_actions': {'trigger_types': ['alert_triggered'], 'auto_send': False}}
+# The warnings of a path written with conditions an account without Event Intelligence lacks (the description's
+# examples of PUT .../router and .../services/{id}; the one-time condition's feature name is not published).
+FEATURE_WARNINGS = {
+    'threshold_condition': 'This rule uses Threshold Condition, which is a condition not available on your account plan. '
+                           'The rule will be updated, but it will not be evaluated by events',
+    'recurring_condition': 'This rule uses Recurring Condition, which is a condition not available on your account plan. '
+                           'The rule will be updated, but it will not be evaluated by events',
+    'one_time_condition': 'This rule uses One-Time Condition, which is a condition not available on your account plan. '
+                          'The rule will be updated, but it will not be evaluated by events',
+}
 
 
 def _is_text(value):
@@ -89,6 +106,16 @@ def _boolean(value):
     return [] if isinstance(value, bool) else ['must be true or false']
 
 
+def _webhooks(value):
+    errors = _entries(value, ('name', 'url'), checks={
+        'auto_send': _boolean, 'headers': _pairs, 'parameters': _pairs, 'trigger_types': _trigger_types})
+    for index, item in enumerate(value if not errors else []):
+        # "auto_send must be true for trigger types of alert_suppressed and alert_suspended" (the description)
+        if item.get('trigger_types', [None])[0] in ('alert_suppressed', 'alert_suspended') and item.get('auto_send') is not True:
+            errors.append('[%d].auto_send must be true for trigger types of alert_suppressed and alert_suspended' % index)
+    return errors
+
+
 def _extractions(value):
     if not isinstance(value, list):
         return ['must be a list']
@@ -116,8 +143,7 @@ ACTION_CHECKS = {
         'type': lambda t: [] if t == 'regex' else ['must be regex']}),
     'extractions': _extractions,
     'pagerduty_automation_actions': lambda v: _entries(v, ('action_id',), checks={'trigger_types': _trigger_types}),
-    'automation_actions': lambda v: _entries(v, ('name', 'url'), checks={
-        'auto_send': _boolean, 'headers': _pairs, 'parameters': _pairs, 'trigger_types': _trigger_types}),
+    'automation_actions': _webhooks,
     'incident_custom_field_updates': lambda v: _entries(v, ('id', 'value')),
     'route_to': lambda v: [] if _is_text(v) and v else ['must be a string'],
     'dynamic_route_to': lambda v: [] if isinstance(v, dict) and _is_text(v.get('source')) and _is_text(v.get('regex'))
@@ -240,11 +266,11 @@ class OrchestrationEndpoints:
     @staticmethod
     def conditions_hold(rule, context):
         conditions = rule.get('conditions') or []
-        return not conditions or any(pcl.parse(c['expression']).evaluate(context) is True for c in conditions)
+        return not conditions or any(pcl.holds(pcl.parse(c['expression']), context) for c in conditions)
 
     def dynamic_destination(self, dynamic, context):
         """The readable service a dynamic route names in the event, or None."""
-        value = pcl.parse(dynamic['source']).evaluate(context)
+        value = pcl.parse(dynamic['source'], condition=False).evaluate(context)
         if value is None:
             return None
         try:
@@ -487,7 +513,23 @@ class OrchestrationEndpoints:
         stored = self.stored_path(kind, body, previous, parent_id)
         self.note_updated('%s:%s' % key, previous)
         self.orchestration_paths[key] = stored
-        return 200, self.path_view(kind, parent_id, warnings=[])
+        return 200, self.path_view(kind, parent_id, warnings=self.plan_warnings(stored))
+
+    def plan_warnings(self, path):
+        """The warnings of conditions the account's plan lacks (setting event_intelligence false): PagerDuty keeps
+        such a rule and does not evaluate it (so neither does the simulator)."""
+        if self.settings['event_intelligence']:
+            return []
+        warnings = []
+        for given in path['sets']:
+            for rule in given['rules']:
+                used = set()
+                for condition in rule['conditions']:
+                    used |= pcl.features(condition['expression'])
+                for feature in sorted(used):
+                    warnings.append({'feature': feature, 'feature_type': 'conditions', 'message': FEATURE_WARNINGS[feature],
+                                     'rule_id': rule['id'], 'warning_type': 'forbidden_feature'})
+        return warnings
 
     # -- validation of a written path ------------------------------------------------------------
 
@@ -541,6 +583,9 @@ class OrchestrationEndpoints:
             errors.append('catch_all.actions must be an object')
             actions = {}
         stored_catch_all = self.stored_actions(CATCH_ALL_ACTIONS[kind], actions, 'catch_all.actions', errors)
+        if kind == UNROUTED:
+            # Set by PagerDuty: terraform-provider-pagerduty's unrouted path ("suppress is set to true by API").
+            stored_catch_all['suppress'] = True
         if kind == ROUTER:
             stored_catch_all.setdefault('route_to', UNROUTED_TARGET)
             self.check_router(stored_sets, stored_catch_all, errors)
@@ -565,6 +610,8 @@ class OrchestrationEndpoints:
             errors.append('%s.conditions must be a list' % where)
             conditions = []
         stored['conditions'] = []
+        if len(conditions) > MAX_CONDITIONS_PER_RULE:
+            errors.append('%s.conditions should have at most %d item(s)' % (where, MAX_CONDITIONS_PER_RULE))
         for number, condition in enumerate(conditions):
             expression = condition.get('expression') if isinstance(condition, dict) else None
             try:
@@ -593,8 +640,11 @@ class OrchestrationEndpoints:
                 continue
             if value is None:
                 continue
-            errors.extend('%s.%s %s' % (where, name, e) for e in ACTION_CHECKS[name](value))
+            problems = ACTION_CHECKS[name](value)
+            errors.extend('%s.%s %s' % (where, name, e) for e in problems)
             stored[name] = copy.deepcopy(value)
+            if name in FILLED_IN and not problems:
+                stored[name] = [dict({k: copy.deepcopy(v) for k, v in FILLED_IN[name].items()}, **item) for item in value]
         return stored
 
     def check_router(self, sets, catch_all, errors):
@@ -609,7 +659,7 @@ class OrchestrationEndpoints:
                                   % where)
                 else:
                     try:
-                        source = pcl.parse(actions['dynamic_route_to']['source'])
+                        source = pcl.parse(actions['dynamic_route_to']['source'], condition=False)
                     except pcl.PclError as err:
                         errors.append('%s.actions.dynamic_route_to.source: %s' % (where, err))
                     else:

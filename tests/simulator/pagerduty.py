@@ -74,6 +74,9 @@ DEFAULT_SETTINGS = {
     'integration_create_transient_400s': 0,
     # Every API request (not /_sim/) waits this long before it is handled: a real network's latency.
     'latency_ms': 0,
+    # The account has Event Intelligence: false answers orchestration conditions using now or threshold counts
+    # with forbidden_feature warnings (orchestration.py).
+    'event_intelligence': True,
 }
 # Messages of the transient 400s integration creates get, in turn: PagerDuty's account lock under
 # concurrent writes (TF #1117) and a service created a moment ago that is not visible yet (TF #273).

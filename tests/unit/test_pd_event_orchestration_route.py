@@ -235,3 +235,26 @@ def test_a_write_reads_never_show_within_the_budget_fails_saying_so(sim, run_mod
         "orchestration: PagerDuty took the new router of 'Monitoring', but its reads did not show it within the retry "
         "budget (retry_timeout)")
     assert len([r for r in sim.writes() if r['path'].endswith('/router')]) == 1  # written once, never blindly again
+
+
+def test_a_route_with_pcl_the_simulator_does_not_evaluate_is_written_and_never_matches(sim, run_module, world):
+    """PagerDuty takes matches regex and threshold conditions; the simulator stores them and, not evaluating them,
+    routes no event by them (its README says so)."""
+    conditions = ["event.source matches regex '^web[0-9]+$'", 'trigger_count over 5 minutes > 10']
+    result = run_module(pd_event_orchestration_route, orchestration='Monitoring', service='Web', conditions=conditions)
+    assert result['changed'] and not result.get('failed'), result
+    assert routes(sim, world)[-1] == ('Web', world['Web'])
+    sim.clear_requests()
+    assert not run_module(pd_event_orchestration_route, orchestration='Monitoring', service='Web', conditions=conditions)['changed']
+    assert sim.writes() == []
+
+
+@pytest.mark.parametrize('condition, message', [
+    ('event.source', 'the expression must be true or false'),
+    ("event.source matches regex '(?<!www)web'", 'RE2 has no negative lookbehind'),
+    ("event.source contains 'web'", "(here: event.source matches part 'web')"),
+])
+def test_pcl_pagerduty_refuses_fails_before_any_request(sim, run_module, world, condition, message):
+    result = run_module(pd_event_orchestration_route, orchestration='Monitoring', service='Web', conditions=[condition])
+    assert result['failed'] and result['msg'].startswith('conditions[0]: ') and message in result['msg'], result['msg']
+    assert sim.requests() == []

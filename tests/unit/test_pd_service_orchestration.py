@@ -191,3 +191,95 @@ def test_the_rules_apply_to_the_services_events_once_enabled(sim, run_module, se
     send('payment failed again', 'web-1')  # critical, by the start set's rule
     send('payment check', 'loadtest-3')  # suppressed
     assert sorted(alerts()) == [('payment failed', 'error'), ('payment failed again', 'critical')]
+
+
+AUTOMATION = [dict(id='start', rules=[dict(label='Restart', conditions=["event.summary matches part 'hung'"], actions=dict(
+    pagerduty_automation_actions=[dict(action_id='01CSB5SMOKCKVRI5GN0LJG7SMB')],
+    automation_actions=[dict(name='Notify', url='https://hooks.example.com/notify')]))])]
+
+
+def test_fields_pagerduty_fills_in_are_predicted_and_a_second_run_is_ok(sim, run_module, service):
+    """PagerDuty stores trigger_types (and auto_send) on automation actions written without them: the task neither
+    waits for its own write to read back as sent nor writes again on the next run."""
+    check = run_module(pd_service_orchestration, check_mode=True, diff=True, service='Checkout', sets=AUTOMATION)
+    predicted = check['diff']['after']['sets'][0]['rules'][0]['actions']
+    assert predicted['pagerduty_automation_actions'] == [{'action_id': '01CSB5SMOKCKVRI5GN0LJG7SMB',
+                                                          'trigger_types': ['alert_triggered']}]
+    assert sim.writes() == []
+    result = run_module(pd_service_orchestration, service='Checkout', sets=AUTOMATION, retry_timeout=5)
+    assert result['changed'] and not [w for w in warning_texts(result) if 'did not settle' in w], result
+    stored_actions = stored(sim, service)[0]['sets'][0]['rules'][0]['actions']
+    assert stored_actions['automation_actions'][0]['trigger_types'] == ['alert_triggered']
+    assert result['service_orchestration']['sets'][0]['rules'][0]['actions'] == predicted | {
+        'automation_actions': [{'name': 'Notify', 'url': 'https://hooks.example.com/notify', 'trigger_types': ['alert_triggered']}]}
+    sim.clear_requests()
+    again = run_module(pd_service_orchestration, service='Checkout', sets=AUTOMATION, retry_timeout=5)
+    assert not again['changed'] and sim.writes() == []
+
+
+def test_a_field_the_task_leaves_unset_is_whatever_pagerduty_has(sim, run_module, service):
+    run_module(pd_service_orchestration, service='Checkout', sets=AUTOMATION)
+    path, dummy = stored(sim, service)
+    path['sets'][0]['rules'][0]['actions']['automation_actions'][0].update(auto_send=True, trigger_types=['alert_suspended'])
+    sim.api('PUT', '/event_orchestrations/services/%s' % service, {'orchestration_path': path})  # changed in the web UI
+    sim.clear_requests()
+    assert not run_module(pd_service_orchestration, service='Checkout', sets=AUTOMATION)['changed']
+    assert sim.writes() == []
+    # A task that sets it changes it.
+    explicit = [dict(id='start', rules=[dict(AUTOMATION[0]['rules'][0], actions=dict(AUTOMATION[0]['rules'][0]['actions'], automation_actions=[
+        dict(name='Notify', url='https://hooks.example.com/notify', trigger_types=['alert_triggered'])]))])]
+    assert run_module(pd_service_orchestration, service='Checkout', sets=explicit)['changed']
+    assert stored(sim, service)[0]['sets'][0]['rules'][0]['actions']['automation_actions'][0]['trigger_types'] == ['alert_triggered']
+
+
+VALID_PCL = [
+    "event.source matches regex 'db[0-9]+-server'",
+    "raw_event.important_field matches regex exactly '(?i)this'",
+    'trigger_count over 10 minutes > 5',
+    "event.severity matches 'info' and not (now in Mon,Tue,Wed,Thu,Fri 09:00:00 to 17:00:00 America/Los_Angeles)",
+    'now > 2020-01-01 00:00:00 Etc/UTC',
+]
+
+
+def test_pcl_pagerduty_takes_is_written_and_a_second_run_is_ok(sim, run_module, service):
+    sets = [dict(id='start', rules=[dict(label='r%d' % n, conditions=[c], actions=dict(severity='info'))
+                                    for n, c in enumerate(VALID_PCL)])]
+    result = run_module(pd_service_orchestration, service='Checkout', sets=sets)
+    assert result['changed'] and not result.get('failed'), result
+    assert [r['conditions'][0]['expression'] for r in stored(sim, service)[0]['sets'][0]['rules']] == VALID_PCL
+    sim.clear_requests()
+    assert not run_module(pd_service_orchestration, service='Checkout', sets=sets)['changed'] and sim.writes() == []
+
+
+def test_conditions_an_account_without_event_intelligence_lacks_are_kept_with_pagerdutys_warning(sim, run_module, service):
+    sim.settings(event_intelligence=False)
+    sets = [dict(id='start', rules=[dict(label='Storm', conditions=['trigger_count over 1 minute > 3'], actions=dict(suppress=True))])]
+    result = run_module(pd_service_orchestration, service='Checkout', enabled=True, sets=sets)
+    assert result['changed']
+    assert any('This rule uses Threshold Condition, which is a condition not available on your account plan' in w
+               for w in warning_texts(result)), warning_texts(result)
+    assert not run_module(pd_service_orchestration, service='Checkout', enabled=True, sets=sets)['changed']
+
+
+@pytest.mark.parametrize('condition, message', [
+    ('event.summary', "'event.summary' is not PCL: the expression must be true or false, and this one is a path"),
+    ("event.source != 'x'", "is not PCL: PCL has no '!=': write not <a> == <b> (here: not event.source == 'x')"),
+    ('event.team == "web" && event.x exists', "PCL strings are in single quotes (here: event.team == 'web' and event.x exists)"),
+    ("event.source matches regex 'db(?=1)'", "is not PCL: 'db(?=1)' is not an RE2 regular expression: RE2 has no lookahead"),
+    ("event.source matches regex '(db)\\1'", 'RE2 has no backreferences'),
+    ('event.custom_details.namespace exists', "'namespace' is a reserved word of PCL: write ['namespace'] instead of .namespace"),
+    ("event.x == '%s'" % ('x' * 2050), 'longer than 2048 bytes, the limit of a PCL condition'),
+])
+def test_pcl_pagerduty_refuses_fails_before_any_request(sim, run_module, service, condition, message):
+    result = run_module(pd_service_orchestration, service='Checkout',
+                        sets=[dict(id='start', rules=[dict(label='a', conditions=[condition])])])
+    assert result['failed'] and message in result['msg'], result['msg']
+    assert result['msg'].startswith('sets[0].rules[0].conditions[0]: ')
+    assert sim.requests() == []
+
+
+def test_more_conditions_than_pagerduty_takes_fail_before_any_request(sim, run_module, service):
+    conditions = ["event.summary matches part '%d'" % n for n in range(26)]
+    result = run_module(pd_service_orchestration, service='Checkout', sets=[dict(id='start', rules=[dict(label='a', conditions=conditions)])])
+    assert result['failed'] and result['msg'].startswith('sets[0].rules[0].conditions: 26 conditions; PagerDuty takes at most 25')
+    assert sim.requests() == []

@@ -86,3 +86,41 @@ def test_error_responses(check, sim):
     assert refused.status_code == 400 and 'Invalid PCL' in refused.json()['error']['errors'][0]
     assert check('GET', '/event_orchestrations/services/PNOSUCH').status_code == 404
     assert check('POST', '/event_orchestrations', {'orchestration': {'name': ' '}}).status_code == 400
+
+
+def test_what_pagerduty_fills_in_and_plan_warnings(check, sim):
+    target = service(sim, 'Filled')
+    base = '/event_orchestrations/services/' + target['id']
+    written = check('PUT', base, {'orchestration_path': {'sets': [{'id': 'start', 'rules': [
+        {'label': 'Automate', 'conditions': [{'expression': "event.source matches regex 'db[0-9]+'"}], 'actions': {
+            'pagerduty_automation_actions': [{'action_id': '01CS'}], 'automation_actions': [{'name': 'n', 'url': 'https://x.test'}]}}]}]}})
+    actions = written.json()['orchestration_path']['sets'][0]['rules'][0]['actions']
+    assert actions['pagerduty_automation_actions'] == [{'action_id': '01CS', 'trigger_types': ['alert_triggered']}]
+    assert actions['automation_actions'] == [{'name': 'n', 'url': 'https://x.test', 'trigger_types': ['alert_triggered'],
+                                              'auto_send': False}]
+    orchestration = check('POST', '/event_orchestrations', {'orchestration': {'name': 'Unrouted'}}).json()['orchestration']
+    unrouted = check('PUT', '/event_orchestrations/%s/unrouted' % orchestration['id'], {'orchestration_path': {
+        'sets': [{'id': 'start', 'rules': []}], 'catch_all': {'actions': {'severity': 'info'}}}})
+    assert unrouted.json()['orchestration_path']['catch_all'] == {'actions': {'severity': 'info', 'suppress': True}}
+    sim.settings(event_intelligence=False)
+    gated = check('PUT', base, {'orchestration_path': {'sets': [{'id': 'start', 'rules': [
+        {'label': 'Storm', 'conditions': [{'expression': 'trigger_count over 1 minute > 3'},
+                                          {'expression': 'now in Mon,Tue 09:00:00 to 17:00:00 Etc/UTC'}], 'actions': {}}]}]}})
+    assert [(w['feature'], w['warning_type']) for w in gated.json()['warnings']] == [
+        ('recurring_condition', 'forbidden_feature'), ('threshold_condition', 'forbidden_feature')]
+
+
+@pytest.mark.parametrize('rule, error', [
+    ({'label': 'x', 'conditions': [{'expression': "event.summary matches part '%d'" % n} for n in range(26)], 'actions': {}},
+     'conditions should have at most 25 item(s)'),
+    ({'label': 'x', 'actions': {'automation_actions': [{'name': 'n', 'url': 'https://x.test', 'trigger_types': ['alert_suspended']}]}},
+     'auto_send must be true for trigger types of alert_suppressed and alert_suspended'),
+    ({'label': 'x', 'conditions': [{'expression': 'event.summary'}], 'actions': {}}, 'does not evaluate to true or false'),
+    ({'label': 'x', 'conditions': [{'expression': "event.summary matches regex '(?=x)'"}], 'actions': {}},
+     'invalid RE2 regular expression'),
+])
+def test_rules_pagerduty_refuses(check, sim, rule, error):
+    target = service(sim, 'Refused')
+    refused = check('PUT', '/event_orchestrations/services/' + target['id'],
+                    {'orchestration_path': {'sets': [{'id': 'start', 'rules': [rule]}]}})
+    assert refused.status_code == 400 and error in ' '.join(refused.json()['error']['errors'])

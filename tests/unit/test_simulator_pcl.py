@@ -91,21 +91,83 @@ def test_acknowledge_and_resolve_events_have_no_payload():
 def test_what_is_not_pcl_is_refused_where_it_goes_wrong(expression, message):
     with pytest.raises(pcl.PclError) as refused:
         pcl.parse(expression)
-    assert message in str(refused.value) and not refused.value.unsupported
+    assert message in str(refused.value)
 
 
-@pytest.mark.parametrize('expression, feature', [
-    ("event.source matches regex 'db[0-9]+'", 'matches regex'),
-    ('trigger_count over 1 minute > 3', 'trigger_count'),
-    ('resetting_trigger_count over 10 seconds > 5', 'resetting_trigger_count'),
-    ('now in Mon,Tue 09:00:00 to 17:00:00 America/New_York', 'now'),
-    ('now > 2020-01-01 00:00:00 Etc/UTC', 'now'),
+@pytest.mark.parametrize('expression, message', [
+    # "The final PCL expression must evaluate to true or false."
+    ('event.summary', 'does not evaluate to true or false'),
+    ("'prod'", 'does not evaluate to true or false'),
+    ('now', 'does not evaluate to true or false'),
+    ('trigger_count over 1 minute', 'does not evaluate to true or false'),
+    # matches regex takes a literal RE2 expression, checked at parse time.
+    ("event.source matches regex event.component", "'matches regex' takes a literal string"),
+    ("event.source matches regex 'db(?=1)'", 'invalid RE2 regular expression'),
+    ("event.source matches regex '(db)\\1'", 'invalid RE2 regular expression: invalid escape'),
+    ("event.source matches regex 'db\\Z'", 'invalid RE2 regular expression'),
+    ("event.source matches regex 'a{1001}'", 'invalid RE2 regular expression'),
+    ("event.source matches regex '[z-a]'", 'invalid RE2 regular expression'),
+    # in takes now and a schedule; threshold counts take a duration with each unit once.
+    ("event.x in Mon 09:00:00 to 17:00:00 Etc/UTC", "'in' takes now before it"),
+    ('trigger_count over 5 > 1', 'invalid duration'),
+    ('trigger_count over 1 hour 2 hours > 1', 'invalid duration'),
+    # Reserved words are quoted in brackets.
+    ('event.custom_details.namespace exists', "'namespace' is a reserved word"),
+    # Limits.
+    ("event.x == '%s'" % ('x' * 1025), 'a literal string is longer than 1024 bytes'),
+    ("event.x matches part '%s'" % ('x' * 1000) + " or event.y matches part '%s'" % ('y' * 1000), 'longer than 2048 bytes'),
+    ('(' * 33 + 'true' + ')' * 33, 'more than 32 levels of parentheses'),
+    (' or '.join(['true'] * 65), 'more than 64 factors'),
+    ('event.x == 9223372036854775808', 'outside the 64-bit range'),
+    ('event' + '.a' * 32 + ' exists', 'a path of more than 32 elements'),
 ])
-def test_valid_pcl_the_simulator_does_not_evaluate_is_refused_as_such(expression, feature):
+def test_what_pagerduty_refuses_by_its_rules_and_limits(expression, message):
     with pytest.raises(pcl.PclError) as refused:
         pcl.parse(expression)
-    assert refused.value.unsupported
-    assert 'the simulator does not evaluate %s (valid PCL' % feature in str(refused.value)
+    assert message in str(refused.value)
+
+
+@pytest.mark.parametrize('expression', [
+    # The document's own examples of what the simulator parses but does not evaluate.
+    "raw_event.important_field matches regex exactly '(?i)this'",
+    "raw_event.another_field matches regex '(?-sm)^in it'",
+    "event.source matches regex 'db[0-9]+-server'",
+    'trigger_count over 10 seconds > 5',
+    'resetting_trigger_count over 1 hour > 50',
+    'trigger_count over 5 seconds 3 days 12 minutes < 10',
+    'now in Mon,Wed,Fri 01:00:00 to 15:00:00 America/Los_Angeles',
+    'now > 2020-01-01 00:00:00 Etc/UTC',
+    "event.severity matches 'info' and not (now in Mon,Tue,Wed,Thu,Fri 09:00:00 to 17:00:00 America/Los_Angeles)",
+])
+def test_valid_pcl_the_simulator_does_not_evaluate_is_accepted_and_never_holds(expression):
+    tree = pcl.parse(expression)
+    assert pcl.holds(tree, pcl.event_context(DOC_EVENT)) is False
+
+
+def test_an_unevaluated_part_after_a_short_circuit_does_not_matter():
+    assert holds("event.severity == 'critical' or event.source matches regex 'db'")
+    assert not holds("event.severity == 'info' and event.source matches regex 'db'")
+
+
+@pytest.mark.parametrize('expression, features', [
+    ('trigger_count over 1 minute > 3', {'threshold_condition'}),
+    ('now in Mon 09:00:00 to 17:00:00 Etc/UTC', {'recurring_condition'}),
+    ('now > 2020-01-01 00:00:00 Etc/UTC', {'one_time_condition'}),
+    ("event.source matches regex 'db'", set()),
+])
+def test_plan_gated_features_are_named(expression, features):
+    assert pcl.features(expression) == features
+
+
+@pytest.mark.parametrize('pattern, refused', [
+    ('db[0-9]+-server', False), ('(?i)this', False), ('(?-sm)^in it', False), ('(?P<host>\\w+)\\.example', False),
+    ('[[:alpha:]]+\\pL\\p{Greek}', False), ('\\x41\\x{10FFFF}\\012', False), ('a{2,5}?', False), ('\\Qa.b\\E', False),
+    ('a(?=b)', True), ('a(?!b)', True), ('(?<=a)b', True), ('(a)\\1', True), ('(?P<n>a)(?P=n)', True), ('(?>a)', True),
+    ('a*+', True), ('a**', True), ('*a', True), ('a\\Z', True), ('(?x)a', True), ('(a', True), ('a)', True), ('a{3,2}', True),
+    ('[[:word:]x]', False), ('[[:word]]', False), ('[[:words:]]', True), ('(?P<n>a)(?P<n>b)', True),
+])
+def test_re2_syntax(pattern, refused):
+    assert (pcl.re2_problem(pattern) is not None) is refused
 
 
 def test_keywords_are_field_names_after_a_dot():
