@@ -299,8 +299,10 @@ class IntegrationMove(Resource):
         body = dict(desired)
         body['service'] = {'id': plan.context['destination']['id'], 'type': 'service_reference'}
         with doing('create the copy of integration %r on %r' % (plan.current['name'], plan.context['destination']['name'])):
+            # A passing refusal (an account lock, a destination created a moment ago) is retried, as for any create
+            # of an integration.
             return self.client.post(integration_path(plan.context['destination']['id']), {'integration': body},
-                                    envelope='integration')
+                                    transient_refusals=True, envelope='integration')
 
     def twins(self, plan):
         destination = plan.context['destination']

@@ -58,7 +58,8 @@ class DependencyEndpoints:
 
     def add_business_service(self, name, **fields):
         """A business service made outside the API (tests): names are not checked, as the API does not either."""
-        created = self.create_business_service({}, {'business_service': dict(fields, name=name)})[1]
+        with self.seeding():
+            created = self.create_business_service({}, {'business_service': dict(fields, name=name)})[1]
         return self.business_services[created['business_service']['id']]
 
     # -- business services -----------------------------------------------------------------------

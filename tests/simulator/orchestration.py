@@ -308,13 +308,17 @@ class OrchestrationEndpoints:
             targets.add(catch_all)
         return targets
 
-    def orchestration_view(self, orchestration, with_integrations=True):
+    def orchestration_view(self, orchestration, with_integrations=True, written=False):
+        """The orchestration as a read shows it, or (`written`) as the answer of a write does: as it is now, with
+        the default integration a create made, whatever reads lag."""
+        shown = (lambda object_id, obj: obj) if written else self.as_read
         # The description types description and team as not nullable: like it, they are left out while unset.
-        view = {k: copy.deepcopy(v) for k, v in self.as_read(orchestration['id'], orchestration).items() if v is not None}
+        view = {k: copy.deepcopy(v) for k, v in shown(orchestration['id'], orchestration).items() if v is not None}
         view['routes'] = len(self.routed_services(orchestration['id']))
         if with_integrations:
-            view['integrations'] = [copy.deepcopy(self.as_read(i['id'], i))
-                                    for i in self.orchestration_integrations[orchestration['id']] if self.readable(i['id'])]
+            view['integrations'] = [copy.deepcopy(shown(i['id'], i))
+                                    for i in self.orchestration_integrations[orchestration['id']]
+                                    if written or self.readable(i['id'])]
         return view
 
     def _team_reference(self, team):
@@ -369,7 +373,7 @@ class OrchestrationEndpoints:
         for kind in (ROUTER, GLOBAL, UNROUTED):
             self.orchestration_paths[(kind, orch_id)] = self.empty_path(kind)
         self.note_created(orch_id)
-        return 201, {'orchestration': self.orchestration_view(orchestration)}
+        return 201, {'orchestration': self.orchestration_view(orchestration, written=True)}
 
     def get_orchestration(self, query, body, orch_id):
         return 200, {'orchestration': self.orchestration_view(self._orchestration(orch_id))}
@@ -381,7 +385,7 @@ class OrchestrationEndpoints:
         updated.update(updated_at=now(), version=new_version())
         self.note_updated(orch_id, current)
         self.event_orchestrations[orch_id] = updated
-        return 200, {'orchestration': self.orchestration_view(updated)}
+        return 200, {'orchestration': self.orchestration_view(updated, written=True)}
 
     def delete_orchestration(self, query, body, orch_id):
         self._orchestration(orch_id)

@@ -5,6 +5,7 @@ real API differs from it). Handlers return (status, body); they raise ApiFailure
 responses PagerDuty gives, in PagerDuty's error envelope.
 """
 
+import contextlib
 import copy
 import datetime
 import itertools
@@ -123,7 +124,8 @@ class PagerDutyAccount(PeopleEndpoints, MaintenanceEndpoints, EventsEndpoints, G
     def reset(self):
         self._ids = itertools.count(1)
         self.settings = dict(DEFAULT_SETTINGS)
-        self._created = {}     # object id -> when it was created through the API
+        self._created = {}     # object id -> when it was created through the API (while the graph lags)
+        self._seeding = False  # while seed data is made (see seeding())
         self._born = {}        # the same, for objects created while reads lag writes
         self.request_headers = {}  # of the request being handled (the server sets them)
         self._previous = {}    # object id -> (when it was updated, the version before)
@@ -147,18 +149,32 @@ class PagerDutyAccount(PeopleEndpoints, MaintenanceEndpoints, EventsEndpoints, G
         return float(self.settings['read_after_write_lag_seconds'] or 0)
 
     def note_created(self, object_id):
-        self._created[object_id] = time.monotonic()
+        if self._seeding:
+            return
+        if self.settings['dependency_graph_lag_seconds']:
+            self._created[object_id] = time.monotonic()
         if self.lag():
             self._born[object_id] = time.monotonic()
 
+    @contextlib.contextmanager
+    def seeding(self):
+        """The test's own view of the account, not a client's: what is made inside is the account as it was before
+        the test (readable at once, made without the passing refusals a live create may get), and what is read
+        inside is the account as it is, whatever reads lag."""
+        self._seeding = True
+        try:
+            yield
+        finally:
+            self._seeding = False
+
     def note_updated(self, object_id, previous):
-        if self.lag():
+        if self.lag() and not self._seeding:
             self._previous[object_id] = (time.monotonic(), copy.deepcopy(previous))
 
     def readable(self, object_id):
         """False while a new object is still missing from reads."""
         born = self._born.get(object_id)
-        return born is None or time.monotonic() - born >= self.lag()
+        return born is None or self._seeding or time.monotonic() - born >= self.lag()
 
     def age(self, object_id):
         """Seconds since the object was created through the API (None: seeded, or made before the last reset)."""
@@ -168,7 +184,7 @@ class PagerDutyAccount(PeopleEndpoints, MaintenanceEndpoints, EventsEndpoints, G
     def as_read(self, object_id, current):
         """What a read returns of an object: the previous version while an update has not reached reads."""
         entry = self._previous.get(object_id)
-        if entry is not None and time.monotonic() - entry[0] < self.lag():
+        if entry is not None and not self._seeding and time.monotonic() - entry[0] < self.lag():
             return entry[1]
         return current
 
@@ -580,7 +596,7 @@ class PagerDutyAccount(PeopleEndpoints, MaintenanceEndpoints, EventsEndpoints, G
         service = self._service(service_id)
         fields = self.envelope(body, 'integration')
         transient = self.settings['integration_create_transient_400s']
-        if transient:
+        if transient and not self._seeding:
             self.settings['integration_create_transient_400s'] = transient - 1
             message = TRANSIENT_CREATE_ERRORS[transient % len(TRANSIENT_CREATE_ERRORS)]
             raise invalid(message % service_id if '%s' in message else message)

@@ -30,7 +30,13 @@ def _expand(spec, default_prefix):
 
 
 def seed(account, body):
-    """Create what `body` asks for; returns the IDs created, per kind."""
+    """Create what `body` asks for, as it was before the test (readable at once); returns the IDs created, per
+    kind."""
+    with account.seeding():
+        return _seed(account, body)
+
+
+def _seed(account, body):
     created = {'escalation_policies': [], 'vendors': [], 'services': [], 'integrations': [], 'incidents': []}
     for spec in body.get('escalation_policies') or []:
         ep = account.add_escalation_policy(spec['name'], spec.get('team'), spec.get('users', ['PUSR001']))

@@ -31,6 +31,10 @@ JOURNAL_VARIABLE = 'SIM_REQUEST_JOURNAL'
 CREDENTIAL_HEADERS = ('authorization', 'dd-api-key', 'dd-application-key')
 
 
+# A request with this header makes the account as it was before a test (seed data through the API): what it
+# creates is readable at once and is refused nothing in passing (PagerDutyAccount.seeding).
+SETUP_HEADER = 'X-Simulator-Setup'
+
 class Fault:
     """One injected fault: applies to the next `times` requests matching method and path, after letting the first
     `after` of them through (a fault for the second read of a path, not the first)."""
@@ -225,7 +229,11 @@ class Simulator:
             with self.lock:
                 # What a handler may need of the request besides its query and body (the From header).
                 self.pagerduty.request_headers = headers
-                status, data = handler(query, body, *args)
+                if headers.get(SETUP_HEADER):
+                    with self.pagerduty.seeding():
+                        status, data = handler(query, body, *args)
+                else:
+                    status, data = handler(query, body, *args)
             return status, data, limit_headers
         except ApiFailure as failure:
             if failure.status == 404 and method == 'GET' and api == 'pagerduty' and args \

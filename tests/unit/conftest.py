@@ -17,6 +17,14 @@ from api_descriptions import SPEC_AVAILABLE, real_api_description  # noqa: E402
 from playbook_runs import ansible_playbook  # noqa: E402
 
 
+def pytest_collection_modifyitems(items):
+    """The simulator's own tests (test_simulator_*.py) check its answers and behaviours one request at a time, and
+    turn on the lag or the passing refusals themselves where they test them: reads there follow writes."""
+    for item in items:
+        if os.path.basename(str(item.fspath)).startswith('test_simulator_'):
+            item.add_marker(pytest.mark.reads_follow_writes('the simulator checked request by request'))
+
+
 @pytest.fixture(scope='module')
 def openapi(simulator_server):
     if not SPEC_AVAILABLE:

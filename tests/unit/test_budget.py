@@ -47,6 +47,7 @@ def test_already_moved_costs_at_most_two(sim, run_module, account):
     assert len(by_name) == 2
 
 
+@pytest.mark.reads_follow_writes('counts its requests exactly')
 def test_writes_add_themselves_and_one_read_back(sim, run_module, account):
     # Each write is read back once by ID: PagerDuty's reads lag its writes, and the next task (or
     # a second run) must see what this one did (docs/reliability.md).
@@ -67,6 +68,7 @@ def test_writes_add_themselves_and_one_read_back(sim, run_module, account):
     assert [m for m, p in created] == ['GET', 'POST', 'GET', 'GET']
 
 
+@pytest.mark.reads_follow_writes('counts its requests exactly')
 def test_policy_by_name_on_create_costs_one_lookup(sim, run_module, account):
     created = requests_of(sim, run_module, pd_service, name='New', escalation_policy='Payments On-Call')
     assert created[:4] == [('GET', '/services'), ('GET', '/escalation_policies'), ('GET', '/services'),

@@ -40,6 +40,7 @@ def client(sim):
     return PagerDutyClient(sim.token, api_url=sim.url, retries=2, retry_timeout=10)
 
 
+@pytest.mark.reads_follow_writes('reads the account right after the task, before a lagging read would show it')
 def test_values_are_checked_and_only_the_differences_are_returned_in_one_request(sim, client, service_id):
     current = read_custom_field_values(client, service_id)
     assert current == {'owner_team': None, 'tier': None, 'regions': None, 'replicas': None, 'error_budget': None,
@@ -67,6 +68,7 @@ def test_values_are_checked_and_only_the_differences_are_returned_in_one_request
     assert sim.requests() == []  # the service holds every value as given: nothing to check or send
 
 
+@pytest.mark.reads_follow_writes('reads the account right after the task, before a lagging read would show it')
 def test_only_the_fields_given_are_compared_and_null_clears_a_value(sim, client, service_id):
     write_custom_field_values(client, service_id, {'owner_team': 'Payments', 'tier': 'tier-2'})
     current = read_custom_field_values(client, service_id)

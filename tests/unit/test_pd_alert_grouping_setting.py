@@ -206,6 +206,7 @@ def test_exclusive_services_take_out_the_others_which_lose_their_grouping(sim, r
     assert grouping_of(sim, 'Payments') == {'type': None, 'config': None}
 
 
+@pytest.mark.reads_follow_writes('counts its requests exactly')
 def test_append_adds_and_keeps_what_other_plays_attached(sim, run_module, account):
     run_module(pd_alert_grouping_setting, **dict(CONTENT, services=['Checkout']))
     for play in ('Cart', 'Payments'):  # each play attaches its own service to the shared setting

@@ -51,6 +51,7 @@ def test_no_op_by_id_costs_one_request(sim, run_module, account):
     assert not again['changed'] and len(sim.requests()) == 1
 
 
+@pytest.mark.reads_follow_writes('counts its requests exactly')
 def test_a_name_is_matched_exactly_among_every_page(sim, run_module, account):
     for index in range(150):
         account.add_business_service('Filler %03d' % index)

@@ -188,11 +188,14 @@ def test_a_policy_that_services_use_is_not_deleted_and_they_are_named(sim, run_m
     assert not run_module(pd_escalation_policy, name='SRE On-Call', state='absent')['changed'] and sim.writes() == []
 
 
+@pytest.mark.reads_follow_writes('sets a lag of its own')
 def test_the_api_refuses_a_delete_the_module_could_not_foresee(sim, run_module):
     """A service that started using the policy after it was read: PagerDuty's refusal is shown as it came."""
-    run_module(pd_escalation_policy, **POLICY)
+    policy = run_module(pd_escalation_policy, **POLICY)['escalation_policy']
     sim.settings(read_after_write_lag_seconds=30)
-    sim.seed(services=[{'name': 'late', 'escalation_policy': 'SRE On-Call'}])  # not readable yet
+    late = sim.api('POST', '/services', {'service': {'type': 'service', 'name': 'late', 'escalation_policy': {
+        'id': policy['id'], 'type': 'escalation_policy_reference'}}})  # not readable yet
+    assert late.status_code == 201, late.text
     result = run_module(pd_escalation_policy, name='SRE On-Call', state='absent')
     assert result['failed'] and result['msg'].startswith('could not delete the escalation policy: Invalid Input Provided: '
                                                          'This escalation policy is used by services and cannot be deleted')

@@ -82,6 +82,7 @@ def test_a_trigger_without_a_dedup_key_gets_one_and_is_still_one_alert_after_a_l
     assert [e['outcome'] for e in account.events_received] == ['opened an incident', 'joined']
 
 
+@pytest.mark.reads_follow_writes('counts its requests exactly')
 def test_wait_for_incident_returns_it_in_two_requests_and_a_repeat_joins_it(sim, send, account):
     first = send(dedup_key='smoke-test', wait_for_incident=True, **TRIGGER)
     assert first['incident']['incident_key'] == 'smoke-test' and first['incident']['status'] == 'triggered'
@@ -94,6 +95,7 @@ def test_wait_for_incident_returns_it_in_two_requests_and_a_repeat_joins_it(sim,
     assert len(incidents(account)) == 1
 
 
+@pytest.mark.reads_follow_writes('counts its requests exactly')
 def test_wait_for_incident_on_a_named_service(sim, send, account):
     result = send(dedup_key='on-checkout', wait_for_incident=True, service='Checkout', **TRIGGER)
     assert result['incident']['service']['summary'] == 'Checkout'
@@ -130,6 +132,7 @@ def test_resolving_what_is_not_open_is_sent_and_dropped_by_pagerduty(sim, send, 
     assert account.events_received[-1]['outcome'] == 'dropped: no open alert' and incidents(account) == []
 
 
+@pytest.mark.reads_follow_writes('reads the account right after the task, before a lagging read would show it')
 def test_a_change_event_is_recorded_on_the_service(sim, send, account):
     result = send(event_action='change', summary='Deployed checkout 2.4.1', source='ci', custom_details={'version': '2.4.1'},
                   links=[dict(href='https://ci.example.com/builds/1')])
@@ -200,6 +203,7 @@ def group_by_time(sim, timeout=0):
     return service_id
 
 
+@pytest.mark.reads_follow_writes('counts its requests exactly')
 def test_wait_for_incident_finds_the_incident_its_alert_joined(sim, send, account):
     group_by_time(sim)
     opened = send(dedup_key='db1/disk', **TRIGGER)

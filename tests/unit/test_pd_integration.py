@@ -291,6 +291,7 @@ def test_transient_refusals_of_a_create_are_retried(sim, run_module, cart):
     assert [r['status'] for r in sim.requests() if r['method'] == 'POST'] == [400, 400, 201]
 
 
+@pytest.mark.reads_follow_writes('counts its requests exactly')
 def test_a_real_refusal_is_not_retried(sim, run_module, cart):
     result = run_module(pd_integration, service=cart, type='email', name='Mail', integration_email='x@example.com')
     assert result['failed'] and 'must be an address ending in @acme.pagerduty.com' in result['msg']

@@ -154,6 +154,7 @@ def test_an_api_that_ignores_the_move_fails_with_nothing_changed(sim, run_module
     assert where(sim, world['events'])[0] == 'Cart'
 
 
+@pytest.mark.reads_follow_writes('counts its requests exactly')
 def test_recreate_copies_and_deletes_and_reports_the_new_key(sim, run_module, world):
     old_key = key_of(sim, world['events'])
     result = run_module(pd_integration_move, integration='Events', from_service='Cart', to_service='Checkout',
@@ -164,6 +165,7 @@ def test_recreate_copies_and_deletes_and_reports_the_new_key(sim, run_module, wo
     assert [r['method'] for r in sim.writes()] == ['POST', 'DELETE', 'PUT']  # copy (trace name), delete, name
 
 
+@pytest.mark.reads_follow_writes('counts its requests exactly')
 def test_recreate_of_an_email_integration_frees_the_address_first(sim, run_module, world):
     result = run_module(pd_integration_move, integration='Email', from_service='Cart', to_service='Checkout',
                         strategy='recreate')
@@ -174,6 +176,7 @@ def test_recreate_of_an_email_integration_frees_the_address_first(sim, run_modul
     assert [r['method'] for r in sim.writes()] == ['PUT', 'POST', 'DELETE', 'PUT']
 
 
+@pytest.mark.reads_follow_writes('counts its requests exactly')
 def test_recreate_that_fails_to_create_leaves_the_original_whole(sim, run_module, world):
     sim.fault(method='POST', path='/integrations$', action='status', status=400,
               body={'error': {'code': 2001, 'message': 'Invalid Input Provided', 'errors': ['simulated refusal']}})

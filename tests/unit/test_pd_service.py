@@ -54,6 +54,7 @@ def test_no_op_with_policy_by_id_costs_one_request(sim, run_module):
     assert len(sim.requests()) == 1
 
 
+@pytest.mark.reads_follow_writes('counts its requests exactly')
 def test_changing_the_policy_by_name_looks_it_up_and_shows_names_in_the_diff(sim, run_module):
     run_module(pd_service, name='web', escalation_policy='Default')
     sim.clear_requests()

@@ -240,6 +240,7 @@ def test_a_longer_cycle_is_refused_by_pagerduty_and_reported(sim, run_module, ac
     assert len(graph(account)) == 2
 
 
+@pytest.mark.reads_follow_writes('builds 2,000 relationships through the API first')
 def test_more_than_2000_dependencies_fail_before_any_write(sim, run_module, account):
     created = sim.seed(services={'count': 2000, 'name_prefix': 'dep-'})['services']
     account.associate_dependencies({}, {'relationships': [
@@ -279,6 +280,7 @@ def test_a_deleted_dependent_service_is_reported_not_a_crash(sim, run_module, ac
         "service: no technical or business service is named or identified by 'Cart'")
 
 
+@pytest.mark.reads_follow_writes('sets its own lag')
 def test_a_dependency_still_listed_on_a_deleted_service_is_reported_not_sent(sim, run_module, account):
     run_module(pd_service_dependency, **CHECKOUT)
     sim.settings(read_after_write_lag_seconds=30)  # PagerDuty's dependency graph catches up slowly

@@ -113,6 +113,7 @@ def test_the_api_refusal_is_explained_when_it_comes_anyway(sim, run_module):
     assert result['error_code'] == 6006
 
 
+@pytest.mark.reads_follow_writes('counts its requests exactly')
 def test_a_name_taken_between_look_up_and_create_is_adopted(sim, run_module, account):
     # Another run created the team a moment ago: reads do not show it yet, PagerDuty's create refuses the name.
     sim.settings(read_after_write_lag_seconds=1)
