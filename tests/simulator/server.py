@@ -30,10 +30,10 @@ JOURNAL_VARIABLE = 'SIM_REQUEST_JOURNAL'
 # Headers kept in the journal besides RECORDED_HEADERS: credentials, as their form only.
 CREDENTIAL_HEADERS = ('authorization', 'dd-api-key', 'dd-application-key')
 
-
-# A request with this header makes the account as it was before a test (seed data through the API): what it
-# creates is readable at once and is refused nothing in passing (PagerDutyAccount.seeding).
+# A request with this header is the test's own (PagerDutyAccount.seeding): what it creates is the account as it
+# was before the test, readable at once and refused nothing in passing; what it reads is the account as it is.
 SETUP_HEADER = 'X-Simulator-Setup'
+
 
 class Fault:
     """One injected fault: applies to the next `times` requests matching method and path, after letting the first
