@@ -113,6 +113,12 @@ def events_api_description(base_url):
     with open(EVENTS_SPEC_PATH) as handle:
         spec = json.load(handle)
     spec['servers'] = [{'url': base_url + '/v2'}]
+    for operation in (spec['paths']['/enqueue']['post'], spec['paths']['/change/enqueue']['post']):
+        # The description's 400 and 429 name a response ("#/components/responses/ArgumentError") in their text
+        # instead of referring to one, so they declare no body; the API answers them in its error body, which the
+        # description's Error response describes (its example: "status", "message", "errors").
+        for status in ('400', '429'):
+            operation['responses'][status] = {'$ref': '#/components/responses/Error'}
     return spec
 
 

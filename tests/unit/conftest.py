@@ -25,25 +25,35 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.reads_follow_writes('the simulator checked request by request'))
 
 
+def openapi_of(description):
+    """An openapi-core validator of `description` (a dict), or the test skipped where openapi-core is missing."""
+    pytest.importorskip('openapi_core')
+    from openapi_core import Config, OpenAPI
+
+    return OpenAPI.from_dict(description, config=Config(spec_validator_cls=None))
+
+
+def conforming(openapi, response):
+    """`response` (of requests), after checking it against the description `openapi` validates."""
+    from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
+
+    openapi.validate_response(RequestsOpenAPIRequest(response.request), RequestsOpenAPIResponse(response))
+    return response
+
+
 @pytest.fixture(scope='module')
 def openapi(simulator_server):
     if not SPEC_AVAILABLE:
         pytest.skip('PagerDuty OpenAPI description not beside the repository')
-    pytest.importorskip('openapi_core')
-    from openapi_core import Config, OpenAPI
-
-    return OpenAPI.from_dict(real_api_description(simulator_server.url), config=Config(spec_validator_cls=None))
+    return openapi_of(real_api_description(simulator_server.url))
 
 
 @pytest.fixture
 def check(openapi, sim):
     """check(method, path, body=None, **query) -> the response, after validating it against the description."""
-    from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
     def call(method, path, body=None, token=None, **query):
-        response = sim.api(method, path, body, token=token, **query)
-        openapi.validate_response(RequestsOpenAPIRequest(response.request), RequestsOpenAPIResponse(response))
-        return response
+        return conforming(openapi, sim.api(method, path, body, token=token, **query))
 
     return call
 

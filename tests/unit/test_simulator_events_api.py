@@ -7,17 +7,15 @@ Where the Events API description is broken, the check follows what the API answe
 """
 
 import datetime
-import json
 import os
 
 import pytest
 
-from tests.conftest import REPO_ROOT
 from tests.simulator.api import parse_time, timestamp
 from tests.tools.simulator import SIM_USER_EMAIL
-from tests.unit.conftest import SPEC_AVAILABLE
+from api_descriptions import EVENTS_SPEC_PATH, events_api_description
+from tests.unit.conftest import SPEC_AVAILABLE, conforming, openapi_of
 
-EVENTS_SPEC_PATH = os.path.join(os.path.dirname(REPO_ROOT), 'shared', 'reference', 'pagerduty-events-v2-openapiv3.json')
 
 pytestmark = pytest.mark.skipif(not (SPEC_AVAILABLE and os.path.exists(EVENTS_SPEC_PATH)),
                                 reason="PagerDuty's OpenAPI descriptions not beside the repository")
@@ -31,36 +29,17 @@ TRIGGER = {'event_action': 'trigger', 'dedup_key': 'db1/disk',
            'client': 'Monitoring', 'client_url': 'https://monitoring.example.com'}
 
 
-def events_api_description(base_url):
-    with open(EVENTS_SPEC_PATH) as handle:
-        spec = json.load(handle)
-    spec['servers'] = [{'url': base_url + '/v2'}]
-    for operation in (spec['paths']['/enqueue']['post'], spec['paths']['/change/enqueue']['post']):
-        # The description's 400 and 429 name a response ("#/components/responses/ArgumentError") in their text
-        # instead of referring to one, so they declare no body; the API answers them in its error body, which the
-        # description's Error response describes (its example: "status", "message", "errors").
-        for status in ('400', '429'):
-            operation['responses'][status] = {'$ref': '#/components/responses/Error'}
-    return spec
-
-
 @pytest.fixture(scope='module')
 def events_openapi(simulator_server):
-    pytest.importorskip('openapi_core')
-    from openapi_core import Config, OpenAPI
-
-    return OpenAPI.from_dict(events_api_description(simulator_server.url), config=Config(spec_validator_cls=None))
+    return openapi_of(events_api_description(simulator_server.url))
 
 
 @pytest.fixture
 def send(events_openapi, sim):
     """send(path, body) -> the response to an event, after validating it against the Events API description."""
-    from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
     def call(path, body):
-        response = sim.http.post(sim.url + '/v2' + path, json=body, timeout=30)
-        events_openapi.validate_response(RequestsOpenAPIRequest(response.request), RequestsOpenAPIResponse(response))
-        return response
+        return conforming(events_openapi, sim.http.post(sim.url + '/v2' + path, json=body, timeout=30))
 
     return call
 

@@ -7,6 +7,7 @@ import pytest
 
 from api_descriptions import DATADOG_SPEC_PATH, datadog_api_description
 from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY
+from tests.unit.conftest import conforming, openapi_of
 
 pytestmark = pytest.mark.skipif(not os.path.exists(DATADOG_SPEC_PATH),
                                 reason="Datadog's OpenAPI description not beside the repository")
@@ -16,22 +17,16 @@ SERVICES = '/api/v1/integration/pagerduty/configuration/services'
 
 @pytest.fixture(scope='module')
 def datadog_openapi(simulator_server):
-    pytest.importorskip('openapi_core')
-    from openapi_core import Config, OpenAPI
-
-    return OpenAPI.from_dict(datadog_api_description(simulator_server.url), config=Config(spec_validator_cls=None))
+    return openapi_of(datadog_api_description(simulator_server.url))
 
 
 @pytest.fixture
 def call(datadog_openapi, sim):
     """call(method, path, body=None, **headers) -> the response, after validating it against the description."""
-    from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
     def send(method, path, body=None, app_key=DEFAULT_APP_KEY):
         headers = {'DD-API-KEY': DEFAULT_API_KEY, 'DD-APPLICATION-KEY': app_key}
-        response = sim.http.request(method, sim.url + path, json=body, headers=headers, timeout=30)
-        datadog_openapi.validate_response(RequestsOpenAPIRequest(response.request), RequestsOpenAPIResponse(response))
-        return response
+        return conforming(datadog_openapi, sim.http.request(method, sim.url + path, json=body, headers=headers, timeout=30))
 
     return send
 
