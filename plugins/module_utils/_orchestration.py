@@ -117,14 +117,6 @@ def rules_of(path):
     return ((path.get('sets') or [{}])[0]).get('rules') or []
 
 
-def surface_warnings(kind, answer):
-    """PagerDuty accepts rules using features the account's plan lacks, with warnings: pass them on."""
-    for warning in (answer or {}).get('warnings') or []:
-        if isinstance(warning, dict):
-            rule = (' (rule %s)' % warning['rule_id']) if warning.get('rule_id') else ''
-            kind.warn('PagerDuty accepted the rules with a warning%s: %s' % (rule, warning.get('message') or warning))
-
-
 def empty_path(catch_all_actions=None):
     return {'sets': [{'id': START_SET, 'rules': []}], 'catch_all': {'actions': dict(catch_all_actions or {})}}
 

@@ -30,7 +30,6 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._orchestration im
     orchestration_not_found,
     orchestration_path,
     rules_of,
-    surface_warnings,
 )
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
     PREDICTED,
@@ -278,7 +277,7 @@ class OrchestrationRouteResource(Resource):
 
         def write(body):
             with doing('update the router of the event orchestration %r' % orchestration['name']):
-                surface_warnings(self, self.client.put(path, {'orchestration_path': body}))
+                self.client.put(path, {'orchestration_path': body})  # its answer's warnings: the client's
 
         return self.write_shared(plan, SharedWrite('router of %r' % orchestration['name'], self.option('orchestration'),
                                                    read, merged, lambda router: done(rules_of(router)), write,

@@ -257,8 +257,9 @@ def test_conditions_an_account_without_event_intelligence_lacks_are_kept_with_pa
     sets = [dict(id='start', rules=[dict(label='Storm', conditions=['trigger_count over 1 minute > 3'], actions=dict(suppress=True))])]
     result = run_module(pd_service_orchestration, service='Checkout', enabled=True, sets=sets)
     assert result['changed']
-    assert any('This rule uses Threshold Condition, which is a condition not available on your account plan' in w
-               for w in warning_texts(result)), warning_texts(result)
+    plan_warnings = [w for w in warning_texts(result) if 'This rule uses Threshold Condition, which is a condition '
+                     'not available on your account plan' in w]
+    assert len(plan_warnings) == 1 and plan_warnings[0].startswith('PagerDuty took PUT '), warning_texts(result)
     assert not run_module(pd_service_orchestration, service='Checkout', enabled=True, sets=sets)['changed']
 
 
