@@ -108,10 +108,10 @@ class SimulatorControl:
         env.update(extra)
         return env
 
-    def api(self, method, path, body=None, token=None, **query):
-        """A PagerDuty API call straight to the simulator (counts in the request log)."""
-        headers = {'Authorization': 'Token token=%s' % (token or self.token),
-                   'Accept': 'application/vnd.pagerduty+json;version=2'}
+    def api(self, method, path, body=None, token=None, headers=None, **query):
+        """A PagerDuty API call straight to the simulator (counts in the request log), with extra `headers`."""
+        headers = dict(headers or {}, **{'Authorization': 'Token token=%s' % (token or self.token),
+                                         'Accept': 'application/vnd.pagerduty+json;version=2'})
         if self.settings_after_reset:
             # A test's own calls make the account it starts from, or stand for someone else's earlier change:
             # readable at once, whatever lag the collection's requests meet.

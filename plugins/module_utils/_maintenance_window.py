@@ -394,8 +394,7 @@ class MaintenanceWindowResource(Resource):
     def ended_meanwhile(self, plan, window):
         """True when `window` is gone or over now."""
         with doing('read the maintenance window %s again' % window['id']):
-            read = self.read_back(plan, window)
-        return read is None or as_time(read['end_time']) <= self.now()
+            return self.over(self.read_back(plan, window))
 
     # -- state absent: the windows of the identity end ---------------------------------------------
 
@@ -432,7 +431,14 @@ class MaintenanceWindowResource(Resource):
             # "Cannot cancel a maintenance window from the past": it ended between the read and this request,
             # on its own when its end has passed, else by this task's own first DELETE, whose answer was lost.
             return as_time(window['end_time']) > self.now()
+        # Reads lag writes: wait until they show the window over, so that the next task (or run) does not end it again.
+        self.wait_until(lambda: self.read_back(None, window), lambda read: self.over(read), 'reading back the ended '
+                        'maintenance window %s' % window['id'])
         return True
+
+    def over(self, window):
+        """True when `window` (as a read gives it) is gone or has ended."""
+        return window is None or as_time(window['end_time']) <= self.now()
 
     def result_fields(self, plan):
         if self.params['state'] != 'absent':

@@ -11,14 +11,6 @@ import pytest
 REPORTS = collections.OrderedDict()
 
 
-def pytest_collection_modifyitems(items):
-    """Reads follow writes here, for now: these suites inject their own faults and lags and compare request by
-    request. Turned on, the real-account settings make the maintenance-window rows of the fault matrix end in a
-    wrong state (issue 25, still open): that is the next thing to settle before they apply here too."""
-    for item in items:
-        item.add_marker(pytest.mark.reads_follow_writes('its own faults and lags; real-account settings: issue 25'))
-
-
 @pytest.fixture(scope='session')
 def report():
     """report(title, columns) -> a function that adds one row (a tuple) to that table."""

@@ -75,7 +75,8 @@ def world(sim, simulator_server):
     api = [s for s in account.services.values() if s['name'] == 'API'][0]
     supported = {'supporting_service': {'id': api['id'], 'type': 'service'},
                  'dependent_service': {'id': checkout['id'], 'type': 'business_service'}}
-    account.associate_dependencies({}, {'relationships': [supported]})
+    with account.seeding():  # the account as it was before the test: its dependency is readable at once
+        account.associate_dependencies({}, {'relationships': [supported]})
     before = sim.state()
     sim.clear_requests()
     return before

@@ -93,10 +93,10 @@ def world(sim, monkeypatch):
     created = sim.seed(services=[{'name': 'Cart', 'escalation_policy': 'Platform On-Call'},
                                  {'name': 'Checkout', 'escalation_policy': 'Default'}],
                        integrations=[{'service': 'Cart', 'type': 'events_api_v2_inbound_integration', 'name': 'Events'}])
-    response = sim.http.post(sim.url + '/maintenance_windows', timeout=30, json={'maintenance_window': {
+    response = sim.api('POST', '/maintenance_windows', {'maintenance_window': {
         'type': 'maintenance_window', 'description': 'Deploy', 'start_time': later(0), 'end_time': later(30),
         'services': [{'id': created['services'][0], 'type': 'service_reference'}]}},
-        headers={'Authorization': 'Token token=%s' % sim.token, 'From': SENDER})
+        headers={'From': SENDER})
     response.raise_for_status()
     before = sim.state()
     sim.clear_requests()

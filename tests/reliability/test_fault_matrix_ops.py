@@ -31,10 +31,10 @@ def seed_web(sim):
 def with_window(start, end):
     def setup(sim):
         service_id = seed_web(sim)['services'][0]
-        response = sim.http.post(sim.url + '/maintenance_windows', timeout=30, json={'maintenance_window': {
+        response = sim.api('POST', '/maintenance_windows', {'maintenance_window': {
             'type': 'maintenance_window', 'description': 'deploy', 'start_time': start(), 'end_time': end(),
             'services': [{'id': service_id, 'type': 'service_reference'}]}},
-            headers={'Authorization': 'Token token=%s' % sim.token, 'From': SENDER})
+            headers={'From': SENDER})
         response.raise_for_status()
         return {}
     return setup

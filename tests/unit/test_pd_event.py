@@ -132,7 +132,6 @@ def test_resolving_what_is_not_open_is_sent_and_dropped_by_pagerduty(sim, send, 
     assert account.events_received[-1]['outcome'] == 'dropped: no open alert' and incidents(account) == []
 
 
-@pytest.mark.reads_follow_writes('reads the account right after the task, before a lagging read would show it')
 def test_a_change_event_is_recorded_on_the_service(sim, send, account):
     result = send(event_action='change', summary='Deployed checkout 2.4.1', source='ci', custom_details={'version': '2.4.1'},
                   links=[dict(href='https://ci.example.com/builds/1')])

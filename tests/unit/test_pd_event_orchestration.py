@@ -1,8 +1,6 @@
 """pd_event_orchestration runs in-process against the simulator; every claim about requests and writes
 is read from the simulator's request log and its API, never from the module's own output."""
 
-import pytest
-
 from tests.conftest import warning_texts
 
 from ansible_collections.oncall.pagerduty.plugins.modules import pd_event_orchestration
@@ -53,7 +51,6 @@ def test_create_returns_the_routing_key_then_a_second_run_is_ok_in_two_requests(
     assert [r['path'] for r in sim.requests()] == [ORCHESTRATIONS, '%s/%s' % (ORCHESTRATIONS, held[0]['id'])]
 
 
-@pytest.mark.reads_follow_writes('reads the account right after the task, before a lagging read would show it')
 def test_update_shows_only_the_change(sim, run_module):
     create(sim, description='old')
     sim.clear_requests()

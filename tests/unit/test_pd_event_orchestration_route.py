@@ -207,7 +207,6 @@ def incident_services(sim):
     return [i['service']['id'] for i in incidents]
 
 
-@pytest.mark.reads_follow_writes('reads the account right after the task, before a lagging read would show it')
 def test_events_sent_to_the_routing_key_reach_the_routed_service(sim, run_module, world):
     run_module(pd_event_orchestration_route, orchestration='Monitoring', service='Web', conditions=WEB)
     key = sim.api('GET', '/event_orchestrations/%s' % world['orchestration']).json()['orchestration']['integrations'][0][

@@ -170,7 +170,6 @@ def test_bad_sets_fail_before_any_request(sim, run_module, service, sets, messag
     assert sim.requests() == []
 
 
-@pytest.mark.reads_follow_writes('reads the account right after the task, before a lagging read would show it')
 def test_the_rules_apply_to_the_services_events_once_enabled(sim, run_module, service):
     integration = sim.seed(integrations=[{'service': 'Checkout', 'type': 'events_api_v2_inbound_integration',
                                           'name': 'Events'}])['integrations'][0]
