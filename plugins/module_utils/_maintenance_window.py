@@ -432,8 +432,8 @@ class MaintenanceWindowResource(Resource):
             # on its own when its end has passed, else by this task's own first DELETE, whose answer was lost.
             return as_time(window['end_time']) > self.now()
         # Reads lag writes: wait until they show the window over, so that the next task (or run) does not end it again.
-        self.wait_until(lambda: self.read_back(None, window), lambda read: self.over(read), 'reading back the ended '
-                        'maintenance window %s' % window['id'])
+        self.wait_until(lambda: self.read_back(None, window), self.over, 'reading back the ended maintenance window %s'
+                        % window['id'])
         return True
 
     def over(self, window):

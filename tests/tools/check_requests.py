@@ -224,7 +224,7 @@ def report(sent, failures, wrong_bases, apis, others, seconds):
                      'the path: %s' % ', '.join('%s (%d)' % item for item in sorted(wrong_bases.items())))
     lines += ['', 'Operations sent (requests):']
     lines += ['  %-9s %-70s %6d' % (name, operation, count) for (name, operation), count in sorted(sent.items())]
-    sent_operations = {key for key in sent}
+    sent_operations = set(sent)
     families = {family(name, operation.split()[1]) for name, operation in sent_operations}
     unsent_used, unsent_other = [], []
     for name, api in sorted(apis.items()):

@@ -104,9 +104,9 @@ def run_check(tmp_path, capsys, *entries):
     return status, capsys.readouterr().out
 
 
-def request(method, path, body=None, headers=OURS, **query):
+def request(method, path, body=None, headers=None, **query):
     return {'method': method, 'path': path, 'query': {k: v if isinstance(v, list) else [v] for k, v in query.items()},
-            'headers': headers, 'body': body}
+            'headers': OURS if headers is None else headers, 'body': body}
 
 
 @needs_descriptions
