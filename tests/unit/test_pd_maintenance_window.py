@@ -210,16 +210,22 @@ def test_absent_without_a_window_is_ok_without_from_email(sim, run_module, accou
 
 # -- a window that ends while the task runs -------------------------------------------------------
 
-def ending_in_a_second(account, window_id):
-    soon = datetime.datetime.now(UTC).replace(microsecond=0) + datetime.timedelta(seconds=1)
+# The window must still be on when the task reads it and over when its write arrives. The read comes
+# well within ENDS_IN on a loaded machine too (a second proved too short under xdist), and the write is
+# held until after the end.
+ENDS_IN = 3
+
+
+def ending_soon(account, window_id):
+    soon = datetime.datetime.now(UTC).replace(microsecond=0) + datetime.timedelta(seconds=ENDS_IN)
     account.maintenance_windows[window_id]['end_time'] = soon.isoformat()
 
 
 def test_a_window_that_ends_before_its_update_arrives_is_replaced(sim, run_module, account):
     created = run_module(pd_maintenance_window, **DEPLOY)
-    ending_in_a_second(account, created['maintenance_window']['id'])
-    sim.fault(method='PUT', path='^/maintenance_windows/', action='delay', seconds=2)
-    result = run_module(pd_maintenance_window, timeout=10, **dict(DEPLOY, duration_minutes=60))
+    ending_soon(account, created['maintenance_window']['id'])
+    sim.fault(method='PUT', path='^/maintenance_windows/', action='delay', seconds=ENDS_IN + 1)
+    result = run_module(pd_maintenance_window, timeout=15, **dict(DEPLOY, duration_minutes=60))
     assert result['changed'] and result['maintenance_window']['id'] != created['maintenance_window']['id'], result
     assert any('ended while this task ran' in w for w in warning_texts(result))
     assert status_of(sim, 'Checkout') == 'maintenance'
@@ -227,10 +233,10 @@ def test_a_window_that_ends_before_its_update_arrives_is_replaced(sim, run_modul
 
 def test_a_window_that_ends_before_its_delete_arrives_is_not_a_change(sim, run_module, account):
     created = run_module(pd_maintenance_window, **DEPLOY)
-    ending_in_a_second(account, created['maintenance_window']['id'])
-    sim.fault(method='DELETE', path='^/maintenance_windows/', action='delay', seconds=2)
+    ending_soon(account, created['maintenance_window']['id'])
+    sim.fault(method='DELETE', path='^/maintenance_windows/', action='delay', seconds=ENDS_IN + 1)
     sim.clear_requests()
-    result = run_module(pd_maintenance_window, timeout=10, state='absent', **DEPLOY)
+    result = run_module(pd_maintenance_window, timeout=15, state='absent', **DEPLOY)
     assert not result.get('failed') and not result['changed'] and result['ended'] == [], result
     assert [r['status'] for r in sim.writes()] == [405]
 
