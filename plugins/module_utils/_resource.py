@@ -117,6 +117,11 @@ PREDICTED = 'predicted'
 # after its own write before it takes the write as settled (see Timeline).
 IN_FLIGHT_FACTOR = 2.0
 
+# The least read lag a shared object's watch allows for another run's write to show (see Timeline). A run's own
+# read-back cannot measure it there: a later write by another run makes this run's write readable early, as the
+# version before the newest, so the lag this run sees is short exactly when another write is in flight.
+SHARED_WRITE_LAG_FLOOR = 1.0
+
 # Reads that wait for a write to show poll at this fraction of the retry backoff (a quarter second first, not a
 # second): PagerDuty's lag is about a second, and a coarse poll would make every write wait longer than it.
 READ_POLL_FRACTION = 0.25
@@ -460,14 +465,16 @@ class Timeline:
     PagerDuty neither locks an object nor checks a version, so a write of another run that read the same
     state at the same moment can still be in flight when this run's write shows. Such a write was sent before
     this one showed; it lands within about as long as this run's took (refusals included; waits for the rate
-    limit before the server took it are not, see landed) and the look-ups another run makes before it writes (IN_FLIGHT_FACTOR - 1 more exchanges as long
-    as this run's write), and shows after the same lag as this one. The engine watches that long after its
-    write showed before it takes a create as the only one or a shared list as keeping its change: the wait
-    follows the API's latency, refusals and lag, not a fixed time.
+    limit before the server took it are not, see landed) and the look-ups another run makes before it writes
+    (IN_FLIGHT_FACTOR - 1 more exchanges as long as this run's write), and shows after the same lag as this one,
+    or after `lag_floor` where this run's lag may read short (SHARED_WRITE_LAG_FLOOR). The engine watches that
+    long after its write showed before it takes a create as the only one or a shared list as keeping its change:
+    the wait follows the API's latency, refusals and lag.
     """
 
-    def __init__(self, clock=time.monotonic):
+    def __init__(self, clock=time.monotonic, lag_floor=0.0):
         self.clock = clock
+        self.lag_floor = lag_floor  # the least lag allowed for another run's write to show
         self.started = self.answered = clock()
         self.exchange = 0.0
 
@@ -494,7 +501,7 @@ class Timeline:
         write the time since it showed as watched already."""
         lag = max(0.0, lag)
         landing = max(0.0, self.answered - self.started)
-        return self.answered + lag + landing + self.exchange * (IN_FLIGHT_FACTOR - 1) + lag
+        return self.answered + lag + landing + self.exchange * (IN_FLIGHT_FACTOR - 1) + max(lag, self.lag_floor)
 
 
 # -- the kinds -------------------------------------------------------------------------------------
@@ -1140,7 +1147,7 @@ class Resource(Kind):
         """
         budget = self.client.budget
         since = budget.now()
-        timeline = Timeline()
+        timeline = Timeline(lag_floor=SHARED_WRITE_LAG_FLOOR)
         base = shared.read()
         attempt = 0
         while True:

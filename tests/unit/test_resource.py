@@ -64,6 +64,17 @@ def test_the_watch_after_a_write_follows_its_landing_exchange_and_lag():
     assert timeline.window() == pytest.approx(3.0 + 0.5 * (IN_FLIGHT_FACTOR - 1) + 2.0)
 
 
+def test_a_shared_write_watches_at_least_the_lag_floor_for_other_writes_to_show():
+    clock = FakeClock()
+    timeline = Timeline(clock, lag_floor=1.0)
+    clock.now += 0.2
+    timeline.landed(exchange=0.2)
+    clock.now += 0.05         # another run's later write made this one readable early: its lag reads short
+    assert timeline.window() == pytest.approx(0.2 + 0.2 * (IN_FLIGHT_FACTOR - 1) + 1.0)
+    clock.now += 3.0          # a lag longer than the floor counts as measured
+    assert timeline.window() == pytest.approx(0.2 + 0.2 * (IN_FLIGHT_FACTOR - 1) + 3.05)
+
+
 def test_a_batch_counts_the_time_since_an_early_write_showed_as_watched():
     clock = FakeClock()
     early, late = Timeline(clock), Timeline(clock)
