@@ -70,14 +70,15 @@ class GroupingEndpoints:
 
     # -- what the core and other families ask ----------------------------------------------------
 
-    def service_viewed_grouping(self, view, includes):
+    def service_viewed_grouping(self, view, includes, as_read):
         """Rewrite a service as the API shows it while an Alert Grouping Setting holds its grouping.
 
         A single-service setting the services API can express (time in whole minutes, intelligent,
         content_based) reads as alert_grouping_parameters; any other (several services, the
-        content_based_intelligent type, intelligent with its own fields) as a reference to the setting.
+        content_based_intelligent type, intelligent with its own fields) as a reference to the setting. The
+        setting is as reads show it when `as_read`, else (the answer of a write) as it is now.
         """
-        setting = self.grouping_setting_holding(view['id'], as_read=True)
+        setting = self.grouping_setting_holding(view['id'], as_read=as_read)
         if setting is None:
             return
         parameters = self.grouping_parameters_of(setting)

@@ -456,9 +456,11 @@ class OrchestrationEndpoints:
         return {'sets': [{'id': START, 'rules': []}], 'catch_all': {'actions': dict(DEFAULT_CATCH_ALL[kind])},
                 'created_at': timestamp, 'updated_at': timestamp, 'version': new_version()}
 
-    def path_view(self, kind, parent_id, warnings=None):
+    def path_view(self, kind, parent_id, warnings=None, written=False):
+        """The path as a read shows it, or (`written`) as the answer of a write does: as it is now, whatever reads lag."""
         key = (kind, parent_id)
-        path = copy.deepcopy(self.as_read('%s:%s' % key, self.orchestration_paths[key]))
+        stored = self.orchestration_paths[key]
+        path = copy.deepcopy(stored if written else self.as_read('%s:%s' % key, stored))
         if kind == SERVICE:
             parent = {'id': parent_id, 'type': 'service_reference', 'self': '%s/services/%s' % (self.base_url, parent_id)}
             own = '%s/event_orchestrations/services/%s' % (self.base_url, parent_id)
@@ -517,7 +519,7 @@ class OrchestrationEndpoints:
         stored = self.stored_path(kind, body, previous, parent_id)
         self.note_updated('%s:%s' % key, previous)
         self.orchestration_paths[key] = stored
-        return 200, self.path_view(kind, parent_id, warnings=self.plan_warnings(stored))
+        return 200, self.path_view(kind, parent_id, warnings=self.plan_warnings(stored), written=True)
 
     def plan_warnings(self, path):
         """The warnings of conditions the account's plan lacks (setting event_intelligence false): PagerDuty keeps

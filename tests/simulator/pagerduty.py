@@ -323,7 +323,7 @@ class PagerDutyAccount(PeopleEndpoints, MaintenanceEndpoints, EventsEndpoints, G
             view['integrations'] = [self.integration_view(i, ()) for i in integrations]
         else:
             view['integrations'] = [self.reference(i, i['type'] + '_reference') for i in integrations]
-        self.family_hooks('service_viewed', view, includes)
+        self.family_hooks('service_viewed', view, includes, as_read)
         return view
 
     def list_services(self, query, body):

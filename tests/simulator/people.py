@@ -96,7 +96,7 @@ class PeopleEndpoints:
 
     # -- what other families see -----------------------------------------------------------------
 
-    def service_viewed_people(self, view, includes):
+    def service_viewed_people(self, view, includes, as_read):
         """A service's policy reference names the policy as it is now (a renamed policy's new name)."""
         policy = view.get('escalation_policy') or {}
         current = self.escalation_policies.get(policy.get('id'))
@@ -252,12 +252,13 @@ class PeopleEndpoints:
 
     # -- escalation policies ---------------------------------------------------------------------
 
-    def policy_view(self, ep, includes):
+    def policy_view(self, ep, includes, written=False):
         """A policy as the API renders it: its services derived from the services that use it, and its
-        targets (include[]=targets) and teams (include[]=teams) expanded into full objects."""
+        targets (include[]=targets) and teams (include[]=teams) expanded into full objects. Its services are
+        those reads show, or (`written`, the answer of a write) every one, whatever reads lag."""
         view = copy.deepcopy(ep)
         view['services'] = [self.reference(s) for s in self._sorted(self.services)
-                            if s['escalation_policy']['id'] == ep['id'] and self.readable(s['id'])]
+                            if s['escalation_policy']['id'] == ep['id'] and (written or self.readable(s['id']))]
         for rule in view['escalation_rules']:
             targets = []
             for target in rule['targets']:
@@ -384,7 +385,7 @@ class PeopleEndpoints:
         ep = dict(self._object(ep_id, 'escalation_policy', ep['name']), **ep)
         self.escalation_policies[ep_id] = ep
         self.note_created(ep_id)
-        return 201, {'escalation_policy': self.policy_view(ep, ())}
+        return 201, {'escalation_policy': self.policy_view(ep, (), written=True)}
 
     def update_escalation_policy(self, query, body, ep_id):
         current = self._existing(self.escalation_policies, ep_id, 5001, 'Escalation Policy Not Found')
@@ -392,7 +393,7 @@ class PeopleEndpoints:
         self._apply_policy_fields(ep, self.envelope(body, 'escalation_policy'), creating=False)
         self.note_updated(ep_id, current)
         self.escalation_policies[ep_id] = ep
-        return 200, {'escalation_policy': self.policy_view(ep, ())}
+        return 200, {'escalation_policy': self.policy_view(ep, (), written=True)}
 
     def delete_escalation_policy(self, query, body, ep_id):
         self._existing(self.escalation_policies, ep_id, 5001, 'Escalation Policy Not Found')
