@@ -24,6 +24,7 @@ COLLECTIONS_PATH = _IMPORT_ROOT
 
 from tests.simulator import DEFAULT_READONLY_TOKEN, DEFAULT_TOKEN, SimulatorServer  # noqa: E402
 from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY  # noqa: E402
+from tests.simulator.server import SETUP_HEADER  # noqa: E402
 from tests.tools.simulator import SIM_USER_EMAIL  # noqa: E402
 
 
@@ -115,7 +116,7 @@ class SimulatorControl:
         if self.settings_after_reset:
             # A test's own calls make the account it starts from, or stand for someone else's earlier change:
             # readable at once, whatever lag the collection's requests meet.
-            headers['X-Simulator-Setup'] = 'true'
+            headers[SETUP_HEADER] = 'true'
         return self.http.request(method, self.url + path, json=body, params=query, headers=headers, timeout=30)
 
 
