@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from ansible_collections.oncall.pagerduty.plugins.modules import pd_event, pd_maintenance_window
+from ansible_collections.oncall.pagerduty.plugins.modules import pd_event, pd_integration, pd_maintenance_window
 from tests.conftest import warning_texts
 
 TRIGGER = dict(summary='Disk full on db1', source='db1.example.com', severity='critical')
@@ -71,6 +71,16 @@ def test_a_trigger_opens_an_incident_on_the_integrations_service(sim, send, acco
     assert alert['body']['details'] == {'free': '1%'} and alert['body']['cef_details']['class'] == 'disk'
     assert alert['body']['contexts'] == [{'type': 'link', 'href': 'https://runbooks.example.com/disk', 'text': 'Runbook'}]
     assert sim.api('GET', '/services', name='Checkout').json()['services'][0]['status'] == 'critical'
+
+
+def test_an_integration_created_by_the_task_before_takes_its_first_event(sim, run_module, account):
+    # The suite's simulator lags reads as a real account does, and an integration created a moment ago is unknown
+    # to the Events API until reads show it: pd_integration returns once they do, so the key it returns works.
+    created = run_module(pd_integration, service='Checkout', name='Deploys', type='events_api_v2')
+    assert created['changed'] and sim.settings()['read_after_write_lag_seconds'] > 0
+    result = run_module(pd_event, events_url=sim.url, routing_key=created['integration']['integration_key'],
+                        wait_for_incident=True, **TRIGGER)
+    assert not result.get('failed') and result['incident']['service']['summary'] == 'Checkout', result
 
 
 def test_a_trigger_without_a_dedup_key_gets_one_and_is_still_one_alert_after_a_lost_answer(sim, send, account):
