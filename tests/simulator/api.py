@@ -26,6 +26,13 @@ class ApiFailure(Exception):
         self.headers = headers or {}
 
 
+def takes_no_body(handler):
+    """Mark an endpoint PagerDuty documents as taking no request body ("This API does not require a request
+    body"): a POST to it without one is not refused as not JSON."""
+    handler.takes_no_body = True
+    return handler
+
+
 def invalid(*errors):
     return ApiFailure(400, 2001, errors)
 

@@ -2,7 +2,7 @@
 
 A family of endpoints mixed into PagerDutyAccount (see pagerduty.py): `reset_dependencies()` sets up its
 state, `routes_dependencies()` lists its (method, path pattern, handler) routes. Behaviour and sources are
-in README.dependencies.md.
+in README.md.
 
 A relationship joins a supporting service to a dependent one; either end is a technical service (a
 service of pagerduty.py) or a business service. Relationships are never deleted from `relationships`:

@@ -2,7 +2,7 @@
 
 A family of endpoints mixed into PagerDutyAccount (see pagerduty.py): `reset_maintenance()` sets up its
 state, `routes_maintenance()` lists its (method, path pattern, handler) routes. Behaviour and sources are in
-README.maintenance.md.
+README.md.
 """
 
 import copy

@@ -22,6 +22,8 @@ from .grouping import GroupingEndpoints
 from .maintenance import MaintenanceEndpoints
 from .orchestration import OrchestrationEndpoints
 from .people import PeopleEndpoints
+from .schedules import ScheduleEndpoints
+from .webhooks import WebhookEndpoints
 
 MAX_INTEGRATIONS_PER_SERVICE = 250
 # PagerDuty refuses to move an integration with more open incidents than this.
@@ -90,8 +92,8 @@ RECOMMENDED_AUTO_PAUSE_TIMEOUT = 300
 RECOMMENDED_GROUPING_TIME_WINDOW = 300
 
 
-class PagerDutyAccount(PeopleEndpoints, MaintenanceEndpoints, EventsEndpoints, GroupingEndpoints, CustomFieldEndpoints,
-                       DependencyEndpoints, OrchestrationEndpoints):
+class PagerDutyAccount(PeopleEndpoints, ScheduleEndpoints, MaintenanceEndpoints, EventsEndpoints, GroupingEndpoints,
+                       CustomFieldEndpoints, DependencyEndpoints, OrchestrationEndpoints, WebhookEndpoints):
     """All objects of one simulated account, and the endpoint handlers over them.
 
     The core (services, integrations, vendors, incidents) is here; each other family of endpoints

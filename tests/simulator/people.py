@@ -1,29 +1,31 @@
-"""Users, schedules, teams and escalation policies (/users, /schedules, /teams, /escalation_policies).
+"""Users, teams (with their members) and escalation policies (/users, /teams, /escalation_policies).
 
 A family of endpoints mixed into PagerDutyAccount (see pagerduty.py): `reset_people()` sets up its
-state, `routes_people()` lists its (method, path pattern, handler) routes. Users and schedules are
-read-only here (the collection never writes them); teams and escalation policies are read and
-written. Behaviour and sources are in README.people.md.
+state, `routes_people()` lists its (method, path pattern, handler) routes. Users, teams (with their
+members) and escalation policies are read and written. Behaviour and sources are in README.md.
 """
 
 import copy
+import re
 
 from . import catalogue
-from .api import ApiFailure, invalid, not_found
+from .api import ApiFailure, invalid, not_found, parse_time, utc_now
 
-# The seeded account's schedules: (id, name, time zone, team id or None, user ids on its one layer).
-# Two share a name, as nothing in PagerDuty stops schedules from doing.
-SCHEDULES = [
-    ('PSCHED1', 'Platform Primary', 'Europe/Paris', 'PTEAM01', ['PUSR002', 'PUSR003']),
-    ('PSCHED2', 'Platform Secondary', 'Europe/Paris', 'PTEAM01', ['PUSR003', 'PUSR002']),
-    ('PSCHED3', 'Payments Primary', 'America/New_York', 'PTEAM02', ['PUSR004']),
-    ('PSCHED4', 'Follow the Sun', 'UTC', None, ['PUSR001', 'PUSR002', 'PUSR004']),
-    ('PSCHED5', 'Weekend', 'UTC', None, ['PUSR001']),
-    ('PSCHED6', 'Weekend', 'Europe/Paris', 'PTEAM01', ['PUSR003']),
-]
 # The seeded users' roles and time zones, by ID (the rest get the account's defaults).
 USER_ROLES = {'PUSR001': 'owner', 'PUSR002': 'admin'}
 USER_TIME_ZONES = {'PUSR002': 'Europe/Paris', 'PUSR003': 'Europe/London', 'PUSR004': 'America/New_York'}
+# The seeded teams' members, in the order they joined, with their team roles: the users each team's policy targets.
+TEAM_MEMBERS = {'PTEAM01': [('PUSR002', 'manager'), ('PUSR003', 'responder')], 'PTEAM02': [('PUSR004', 'manager')]}
+USER_ROLE_NAMES = ('admin', 'limited_user', 'observer', 'owner', 'read_only_user', 'restricted_access',
+                   'read_only_limited_user', 'user')   # the User schema's enum of role
+USER_NAME_MAX = 100            # the User schema's maxLength of name
+USER_EMAIL_MIN, USER_EMAIL_MAX = 6, 100   # ... minLength and maxLength of email
+USER_JOB_TITLE_MAX = 100       # ... maxLength of job_title
+ACCOUNT_TIME_ZONE_NAME = 'America/New_York'   # a user without a time zone has the account's (UTC-05:00)
+DEFAULT_USER_COLOR = 'green'
+TEAM_MEMBER_ROLES = ('observer', 'responder', 'manager')   # the body of PUT /teams/{id}/users/{user_id}
+DEFAULT_MEMBER_ROLE = 'manager'   # terraform-provider-pagerduty's default for a membership
+_USER_EMAIL = re.compile(r'^[^@\s]+@[^@\s]+$')
 
 TEAM_NAME_MAX = 100            # the Team schema's maxLength of name
 TEAM_DESCRIPTION_MAX = 1024    # ... and of description
@@ -31,7 +33,6 @@ HANDOFF_NOTIFICATIONS = ('if_has_services', 'always')
 MAX_LOOPS = 9                  # the web app's limit, which terraform-provider-pagerduty validates too
 MAX_TARGETS_PER_RULE = 10      # the EscalationRule schema's maxItems of targets
 TARGET_KINDS = {'user': 'user', 'user_reference': 'user', 'schedule': 'schedule', 'schedule_reference': 'schedule'}
-ROTATION_START = '2024-01-01T09:00:00Z'
 
 
 class PeopleEndpoints:
@@ -39,7 +40,6 @@ class PeopleEndpoints:
 
     def reset_people(self):
         self.users = {}
-        self.schedules = {}
         self.teams = {}
         self.escalation_policies = {}
         for user_id, name, email in catalogue.USERS:
@@ -47,17 +47,15 @@ class PeopleEndpoints:
                 user_id, 'user', name, email=email, time_zone=USER_TIME_ZONES.get(user_id, 'America/New_York'),
                 color='green', role=USER_ROLES.get(user_id, 'user'), description=None, invitation_sent=False,
                 job_title='Engineer', avatar_url='https://pd-static-assets.pagerduty.com/users/%s.png' % user_id.lower(),
-                teams=[], contact_methods=[], notification_rules=[])
+                created_via_sso=False, teams=[], contact_methods=[], notification_rules=[])
+        self.team_members = {}   # team id -> {user id: team role}, in the order they joined
         for team_id, name, description in catalogue.TEAMS:
             self.teams[team_id] = self._object(team_id, 'team', name, description=description, default_role='manager')
-        for schedule_id, name, time_zone, team_id, user_ids in SCHEDULES:
-            self.schedules[schedule_id] = self._object(
-                schedule_id, 'schedule', name, time_zone=time_zone, description='%s rotation' % name,
-                teams=[self.reference(self.teams[team_id])] if team_id else [],
-                schedule_layers=[{'id': 'L' + schedule_id[1:], 'name': 'Layer 1', 'start': ROTATION_START,
-                                  'rotation_virtual_start': ROTATION_START, 'rotation_turn_length_seconds': 604800,
-                                  'users': [{'user': self.reference(self.users[u])} for u in user_ids],
-                                  'restrictions': []}])
+            self.team_members[team_id] = {}
+        for team_id, members in TEAM_MEMBERS.items():
+            for user_id, role in members:
+                self.team_members[team_id][user_id] = role
+                self.users[user_id]['teams'].append(self.reference(self.teams[team_id]))
         for ep_id, name, team_id, user_ids in catalogue.ESCALATION_POLICIES:
             self.add_escalation_policy(name, team_id, user_ids, ep_id)
 
@@ -65,9 +63,13 @@ class PeopleEndpoints:
         segment = r'([^/]+)'
         return [
             ('GET', r'/users', self.list_users),
+            ('POST', r'/users', self.create_user),
             ('GET', r'/users/' + segment, self.get_user),
-            ('GET', r'/schedules', self.list_schedules),
-            ('GET', r'/schedules/' + segment, self.get_schedule),
+            ('PUT', r'/users/' + segment, self.update_user),
+            ('DELETE', r'/users/' + segment, self.delete_user),
+            ('GET', r'/teams/%s/members' % segment, self.list_team_members),
+            ('PUT', r'/teams/%s/users/%s' % (segment, segment), self.add_team_member),
+            ('DELETE', r'/teams/%s/users/%s' % (segment, segment), self.remove_team_member),
             ('GET', r'/teams', self.list_teams),
             ('POST', r'/teams', self.create_team),
             ('GET', r'/teams/' + segment, self.get_team),
@@ -137,47 +139,207 @@ class PeopleEndpoints:
     def _name_taken(objects, name, own_id):
         return any(o['name'] == name and o['id'] != own_id for o in objects.values())
 
-    # -- users (read-only) -----------------------------------------------------------------------
+    # -- users ---------------------------------------------------------------------------------
 
-    def list_users(self, query, body):
-        # The real API's query matches a user's name or email.
-        items = [u for u in self._sorted(self.users) if self._queried(u, query, 'name', 'email')]
-        return 200, self.page(items, query, 'users')
-
-    def get_user(self, query, body, user_id):
-        if user_id not in self.users:
-            raise not_found(2100, 'Not Found')
-        return 200, {'user': self.users[user_id]}
-
-    # -- schedules (read-only) -------------------------------------------------------------------
-
-    def schedule_view(self, schedule, layers):
-        view = copy.deepcopy(schedule)
-        if not layers:
-            del view['schedule_layers']
-        view['users'] = []
-        for layer in schedule['schedule_layers']:
-            for entry in layer['users']:
-                if entry['user']['id'] not in [u['id'] for u in view['users']]:
-                    view['users'].append(copy.deepcopy(entry['user']))
-        view['escalation_policies'] = [
-            self.reference(ep) for ep in self._sorted(self.escalation_policies)
-            if any(t['id'] == schedule['id'] for rule in ep['escalation_rules'] for t in rule['targets'])]
+    def user_view(self, user, includes):
+        """A user as the API renders it; include[]=teams expands the teams into full objects."""
+        view = copy.deepcopy(user)
+        if 'teams' in includes:
+            view['teams'] = [copy.deepcopy(self.teams[t['id']]) for t in user['teams'] if t['id'] in self.teams]
         return view
 
-    def list_schedules(self, query, body):
+    def list_users(self, query, body):
+        # The real API's query matches a user's name or email; team_ids[] keeps the members of any of the teams.
         team_ids = set(query.get('team_ids[]', []))
-        items = [s for s in self._sorted(self.schedules) if self._queried(s, query, 'name')
-                 and (not team_ids or team_ids & {t['id'] for t in s['teams']})]
-        result = self.page(items, query, 'schedules')
-        layers = 'schedule_layers' in self.includes(query)
-        result['schedules'] = [self.schedule_view(s, layers) for s in result['schedules']]
+        items = [u for u in self._readable_items(self.users) if self._queried(u, query, 'name', 'email')
+                 and (not team_ids or team_ids & {t['id'] for t in u['teams']})]
+        result = self.page(items, query, 'users')
+        includes = self.includes(query)
+        result['users'] = [self.user_view(u, includes) for u in result['users']]
         return 200, result
 
-    def get_schedule(self, query, body, schedule_id):
-        if schedule_id not in self.schedules:
-            raise not_found(2100, 'Not Found')
-        return 200, {'schedule': self.schedule_view(self.schedules[schedule_id], layers=True)}
+    def get_user(self, query, body, user_id):
+        return 200, {'user': self.user_view(self._read(self.users, user_id, 2100, 'Not Found'), self.includes(query))}
+
+    def _email_taken(self, email, own_id):
+        return any(u['email'].lower() == email and u['id'] != own_id for u in self.users.values())
+
+    def _apply_user_fields(self, user, fields, creating):
+        errors = []
+        if 'name' in fields or creating:
+            name = fields.get('name')
+            if not isinstance(name, str) or not name.strip():
+                errors.append("Name can't be blank")
+            elif len(name.strip()) > USER_NAME_MAX:
+                errors.append('Name is too long (maximum is %d characters)' % USER_NAME_MAX)
+            else:
+                # Stored without leading and trailing spaces, and the email in lower case: terraform-provider-pagerduty
+                # suppresses those two differences between what it sent and what it reads back.
+                user['name'] = user['summary'] = name.strip()
+        if 'email' in fields or creating:
+            email = fields.get('email')
+            if not isinstance(email, str) or not email.strip():
+                errors.append("Email can't be blank")
+            elif not _USER_EMAIL.match(email) or not USER_EMAIL_MIN <= len(email) <= USER_EMAIL_MAX:
+                errors.append('Email is invalid')
+            elif self._email_taken(email.lower(), user.get('id')):
+                errors.append('Email has already been taken')
+            else:
+                user['email'] = email.lower()
+        if 'role' in fields:
+            if fields['role'] not in USER_ROLE_NAMES:
+                errors.append('Role must be one of %s' % ', '.join(USER_ROLE_NAMES))
+            else:
+                user['role'] = fields['role']
+        if 'time_zone' in fields:
+            time_zone = fields['time_zone']
+            if time_zone is not None and (not isinstance(time_zone, str) or not time_zone.strip()):
+                errors.append('Time zone is invalid')
+            else:
+                # The User schema: "If null, the account's time zone will be used."
+                user['time_zone'] = time_zone or ACCOUNT_TIME_ZONE_NAME
+        if 'job_title' in fields:
+            title = fields['job_title']
+            if title is not None and not isinstance(title, str):
+                errors.append('Job title must be a string')
+            elif len(title or '') > USER_JOB_TITLE_MAX:
+                errors.append('Job title is too long (maximum is %d characters)' % USER_JOB_TITLE_MAX)
+            elif title is None:
+                user.pop('job_title', None)
+            else:
+                user['job_title'] = title
+        for key, label in (('description', 'Description'), ('color', 'Color')):
+            if key in fields:
+                value = fields[key]
+                if value is not None and not isinstance(value, str):
+                    errors.append('%s must be a string' % label)
+                elif key == 'color':
+                    user['color'] = value or user.get('color') or DEFAULT_USER_COLOR
+                else:
+                    user['description'] = value
+        if errors:
+            raise invalid(*errors)
+
+    def create_user(self, query, body):
+        if self.request_headers.get('From'):
+            self.requester()   # a From header sent must name a user of the account (maintenance.py)
+        fields = self.envelope(body, 'user')
+        user = {'time_zone': ACCOUNT_TIME_ZONE_NAME, 'color': DEFAULT_USER_COLOR, 'role': 'user', 'description': None}
+        self._apply_user_fields(user, fields, creating=True)
+        user_id = self.new_id()
+        user = dict(self._object(user_id, 'user', user['name']), **user)
+        user.update(avatar_url='https://pd-static-assets.pagerduty.com/users/%s.png' % user_id.lower(),
+                    invitation_sent=True, created_via_sso=False, teams=[], contact_methods=[], notification_rules=[])
+        self.users[user_id] = user
+        self.note_created(user_id)
+        return 201, {'user': copy.deepcopy(user)}
+
+    def update_user(self, query, body, user_id):
+        current = self._existing(self.users, user_id, 2100, 'Not Found')
+        user = copy.deepcopy(current)
+        self._apply_user_fields(user, self.envelope(body, 'user'), creating=False)
+        self.note_updated(user_id, current)
+        self.users[user_id] = user
+        # References name the user as they are now (policy targets are rendered from the user itself).
+        for schedule in self.schedules.values():
+            for layer in schedule.get('schedule_layers') or []:
+                for entry in layer.get('users') or []:
+                    if (entry.get('user') or {}).get('id') == user_id:
+                        entry['user']['summary'] = user['name']
+        return 200, {'user': copy.deepcopy(user)}
+
+    def _policies_targeting(self, user_id, team_id=None):
+        """The policies (of the team, if given) with the user as a direct target of a rule."""
+        return [ep for ep in self._sorted(self.escalation_policies)
+                if (team_id is None or team_id in [t['id'] for t in ep['teams']])
+                and any(t['id'] == user_id and TARGET_KINDS.get(t['type']) == 'user'
+                        for rule in ep['escalation_rules'] for t in rule['targets'])]
+
+    def delete_user(self, query, body, user_id):
+        self._existing(self.users, user_id, 2100, 'Not Found')
+        # Layers that have ended do not count: whether the real API counts them is not published.
+        now = utc_now()
+        schedules = [s['name'] for s in self._sorted(self.schedules)
+                     if any((entry.get('user') or {}).get('id') == user_id
+                            for layer in s.get('schedule_layers') or []
+                            if not layer.get('end') or (parse_time(layer['end']) or now) > now
+                            for entry in layer.get('users') or [])]
+        policies = [ep['name'] for ep in self._policies_targeting(user_id)]
+        errors = []
+        if schedules:
+            errors.append('The user is on schedules and cannot be deleted until removed from them: %s'
+                          % ', '.join(schedules))
+        if policies:
+            errors.append('The user is a target of escalation policies and cannot be deleted until removed from them: %s'
+                          % ', '.join(policies))
+        if errors:
+            raise invalid(*errors)
+        for team_id in list(self.team_members):
+            if user_id in self.team_members[team_id]:
+                self._set_membership(team_id, user_id, None)
+        del self.users[user_id]
+        return 204, None
+
+    # -- team membership -------------------------------------------------------------------------
+
+    def _members_as_read(self, team_id):
+        return self.as_read('members:' + team_id, self.team_members.get(team_id, {}))
+
+    def _set_membership(self, team_id, user_id, role):
+        """Add the user to the team with `role`, change their role, or (role None) remove them; the user's `teams`
+        follow. Reads of the members and of the user lag as those of any object do."""
+        members = self.team_members.setdefault(team_id, {})
+        self.note_updated('members:' + team_id, members)
+        members = dict(members)
+        if role is None:
+            members.pop(user_id, None)
+        else:
+            members[user_id] = role
+        self.team_members[team_id] = members
+        user = self.users[user_id]
+        teams = [t for t in user['teams'] if t['id'] != team_id]
+        if role is not None:
+            teams.append(next((t for t in user['teams'] if t['id'] == team_id), None) or self.reference(self.teams[team_id]))
+        if teams != user['teams']:
+            self.note_updated(user_id, user)
+            self.users[user_id] = dict(user, teams=teams)
+
+    def list_team_members(self, query, body, team_id):
+        self._read(self.teams, team_id, 2100, 'Not Found')
+        members = [(user_id, role) for user_id, role in self._members_as_read(team_id).items()
+                   if user_id in self.users and self.readable(user_id)]
+        result = self.page(members, query, 'members')
+        full = 'users' in self.includes(query)
+        result['members'] = [
+            {'user': copy.deepcopy(self.as_read(user_id, self.users[user_id])) if full else self.reference(self.users[user_id]),
+             'role': role} for user_id, role in result['members']]
+        return 200, result
+
+    def add_team_member(self, query, body, team_id, user_id):
+        self._existing(self.teams, team_id, 2100, 'Not Found')
+        user = self._existing(self.users, user_id, 2100, 'Not Found')
+        role = body.get('role')
+        if role is not None and role not in TEAM_MEMBER_ROLES:
+            raise invalid('Role must be one of %s' % ', '.join(TEAM_MEMBER_ROLES))
+        if user['role'] == 'read_only_user':
+            # The description of PUT /teams/{id}/users/{user_id}.
+            raise invalid('A user with the read_only_user role cannot be added to a team')
+        current = self.team_members.get(team_id, {}).get(user_id)
+        role = role or current or DEFAULT_MEMBER_ROLE
+        if role != current:
+            self._set_membership(team_id, user_id, role)
+        return 204, None
+
+    def remove_team_member(self, query, body, team_id, user_id):
+        self._existing(self.teams, team_id, 2100, 'Not Found')
+        self._existing(self.users, user_id, 2100, 'Not Found')
+        if user_id not in self.team_members.get(team_id, {}):
+            return 204, None
+        if self._policies_targeting(user_id, team_id):
+            # The real answer, as terraform-provider-pagerduty PR #558 and issue #1119 quote it.
+            raise invalid('User cannot be removed as they belong to an escalation policy on this team')
+        self._set_membership(team_id, user_id, None)
+        return 204, None
 
     # -- teams -----------------------------------------------------------------------------------
 
@@ -223,6 +385,7 @@ class PeopleEndpoints:
         team_id = self.new_id()
         team = dict(self._object(team_id, 'team', team['name']), **team)
         self.teams[team_id] = team
+        self.team_members[team_id] = {}
         self.note_created(team_id)
         return 201, {'team': copy.deepcopy(team)}
 
@@ -233,7 +396,7 @@ class PeopleEndpoints:
         self.note_updated(team_id, current)
         self.teams[team_id] = team
         # References name the team as it is now.
-        for holder in list(self.escalation_policies.values()) + list(self.schedules.values()):
+        for holder in list(self.escalation_policies.values()) + list(self.schedules.values()) + list(self.users.values()):
             for ref in holder['teams']:
                 if ref['id'] == team_id:
                     ref['summary'] = team['name']
@@ -247,6 +410,12 @@ class PeopleEndpoints:
         if associations:
             raise ApiFailure(400, 6006, ['Cannot delete team with existing %s association(s)' % ', '.join(associations)],
                              message='Team has existing associations')
+        # Members do not hold a team back (the description names policies, services, schedules and subteams):
+        # they leave it with it.
+        for user_id in list(self.team_members.get(team_id, {})):
+            if user_id in self.users:
+                self._set_membership(team_id, user_id, None)
+        self.team_members.pop(team_id, None)
         del self.teams[team_id]
         return 204, None
 

@@ -222,7 +222,8 @@ class Simulator:
                 allowed, limit_headers = self.rate_limiter.check(token)
                 if not allowed:
                     raise ApiFailure(429, 2020, message='Rate Limit Exceeded', headers=limit_headers)
-            if method in ('POST', 'PUT') and not isinstance(body, dict):
+            if method in ('POST', 'PUT') and not isinstance(body, dict) and not (
+                    body is None and getattr(handler, 'takes_no_body', False)):
                 if api == 'events':
                     raise event_refused(['JSON parse error'], 'Event object format is unrecognized', 'Unrecognized object')
                 raise ApiFailure(400, 2001, ['The request body must be JSON'])

@@ -2,7 +2,7 @@
 own OpenAPI description, with the `check` fixture of tests/unit/conftest.py.
 
 Where the real API answers with a status the description does not list, the description is extended
-here, at one place, saying why (see tests/simulator/README.people.md for the sources).
+here, at one place, saying why (see tests/simulator/README.md for the sources).
 """
 
 import pytest
