@@ -29,10 +29,16 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import difflib
 import re
 import time
 import typing
 from urllib.parse import quote
+
+try:
+    import zoneinfo
+except ImportError:  # Python 3.8 and older have no IANA database module: time zones are not checked there
+    zoneinfo = None
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import (
     PAGERDUTY_REGIONS,
@@ -187,8 +193,9 @@ class Predictions:
                         if isinstance(entries, list)}
         self.made = {}
 
-    def record(self, collection, obj, was=None):
-        entry = {'id': obj.get('id'), 'name': obj.get('name'), 'was': was,
+    def record(self, collection, obj, was=None, key=None):
+        """`key` is what later tasks find the object by (default its name; a user's email)."""
+        entry = {'id': obj.get('id'), 'name': obj.get('name') if key is None else key, 'was': was,
                  'fields': {k: v for k, v in obj.items() if k not in ('id', PREDICTED)}}
         self.made.setdefault(collection, []).append(entry)
 
@@ -506,6 +513,17 @@ class Timeline:
 
 # -- the kinds -------------------------------------------------------------------------------------
 
+def available_time_zones():
+    """The IANA time zone names this Python knows, or None when it has no database."""
+    if zoneinfo is None:
+        return None
+    try:
+        zones = zoneinfo.available_timezones()
+    except Exception:  # pylint: disable=broad-except  # a broken database is no database
+        return None
+    return zones or None
+
+
 class Kind:
     """A kind of object, read or action: its options, its client, and one failure path.
 
@@ -636,6 +654,20 @@ class Kind:
 
     def warn(self, message):
         self.task.warn(message)
+
+    def validate_time_zone(self, name, where):
+        """The zone must be in the IANA database, as PagerDuty's are; skipped (with a warning) without it."""
+        zones = available_time_zones()
+        if zones is None:
+            self.warn('%s: the time zone %r was not checked: the Python that runs this task has no time zone '
+                      'database (install the tzdata package for it)' % (where, name))
+            return
+        if name not in zones:
+            close = [zone for zone in sorted(zones) if zone.casefold() == name.casefold()]
+            if not close:
+                close = difflib.get_close_matches(name, sorted(zones), n=3, cutoff=0.75)
+            self.fail('%s: %r is not a time zone of the IANA database%s' % (
+                where, name, ('; did you mean %s?' % ' or '.join(close)) if close else ' (for example Europe/Paris)'))
 
     def fail_if_blank(self, *options):
         """Fail, naming the option, when one of these string options is set but blank."""
@@ -851,6 +883,8 @@ class Resource(Kind):
     options = {}
     settable_fields = None
     secret_fields = ()
+    # Fields a prediction keeps besides the settable ones, for later tasks to find the object by (a user's email).
+    predicted_fields = ()
     # Ask reads after a write until they show it (a kind whose reads have no lag to fear sets False).
     settles = True
 
@@ -1331,10 +1365,15 @@ class Resource(Kind):
         collection = self.collection_of(plan)
         if collection is None or plan.action not in ('create', 'update', 'replace') or not plan.result:
             return
-        kept = set(self.settable()) | {'id', 'name'}
+        kept = set(self.settable()) | {'id', 'name'} | set(self.predicted_fields)
         shown = {k: v for k, v in plan.result.items() if k in kept and k not in self.secret_fields}
         was = (plan.current or {}).get('name')
-        self.task.predictions.record(collection.key, shown, was=was if was != shown.get('name') else None)
+        self.task.predictions.record(collection.key, shown, was=was if was != shown.get('name') else None,
+                                     key=self.prediction_key(shown))
+
+    def prediction_key(self, shown):
+        """What later tasks of a check run find a predicted object by: None for its name."""
+        return None
 
     # -- defaults of the hooks -------------------------------------------------------------------
 

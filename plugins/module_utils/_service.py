@@ -12,11 +12,6 @@ from __future__ import annotations
 
 import re
 
-try:
-    import zoneinfo
-except ImportError:  # Python 3.8 and older have no IANA database module: time zones are not checked there
-    zoneinfo = None
-
 from ansible_collections.oncall.pagerduty.plugins.module_utils._custom_field import (
     desired_custom_field_values,
     read_custom_field_values,
@@ -351,21 +346,6 @@ class ServiceResource(Resource):
         if not days or any(day < 1 or day > 7 for day in days):
             self.fail('%s.days_of_week: must list days from 1 (Monday) to 7 (Sunday), got %s' % (where, days))
 
-    def validate_time_zone(self, name, where):
-        """The zone must be in the IANA database, as PagerDuty's are; skipped (with a warning) without it."""
-        zones = available_time_zones()
-        if zones is None:
-            self.warn('%s: the time zone %r was not checked: the Python that runs this task has no time zone '
-                      'database (install the tzdata package for it)' % (where, name))
-            return
-        if name not in zones:
-            close = [zone for zone in sorted(zones) if zone.casefold() == name.casefold()]
-            if not close:
-                import difflib
-                close = difflib.get_close_matches(name, sorted(zones), n=3, cutoff=0.75)
-            self.fail('%s: %r is not a time zone of the IANA database%s' % (
-                where, name, ('; did you mean %s?' % ' or '.join(close)) if close else ' (for example Europe/Paris)'))
-
     def validate_alert_grouping(self, grouping):
         if not grouping:
             return
@@ -507,17 +487,6 @@ def recommended(settings, field, recommended_field):
     if settings.get(field) is None:
         return False
     return settings.get(recommended_field) in (None, settings[field])
-
-
-def available_time_zones():
-    """The IANA time zone names this Python knows, or None when it has no database."""
-    if zoneinfo is None:
-        return None
-    try:
-        zones = zoneinfo.available_timezones()
-    except Exception:  # pylint: disable=broad-except  # a broken database is no database
-        return None
-    return zones or None
 
 
 def full_time(value):
