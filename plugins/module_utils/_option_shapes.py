@@ -36,6 +36,9 @@ def _value_problem(kind, option, value, where):
     if kind == 'dict':
         if isinstance(value, list):
             return '%s: must be a dictionary, got a list %s' % (where, _shown(value))
+        if isinstance(value, str) and not value.lstrip().startswith('{') and '=' not in value:
+            # Neither JSON nor key=value, the strings Ansible makes a dictionary of: its own message names no option.
+            return '%s: must be a dictionary, got the string %s' % (where, _shown(value))
         if isinstance(value, dict) and option.get('options'):
             return shape_problem(option['options'], value, where + '.')
         return None

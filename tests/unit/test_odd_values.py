@@ -23,6 +23,9 @@ CASES = {
         escalation_policy: Platform On-Call
         alert_grouping_parameters: {type: time, config: [1]}''',
                              'alert_grouping_parameters.config: must be a dictionary, got a list'),
+    'members_a_string': ('''
+      oncall.pagerduty.pd_team_membership: {team: Platform, members: grace@example.com}''',
+                         "members[0]: must be a dictionary, got the string 'grace@example.com'"),
     'grouping_fields_commas': ('''
       oncall.pagerduty.pd_service:
         name: Odd

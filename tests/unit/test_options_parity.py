@@ -14,6 +14,7 @@ import os
 import pytest
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.oncall.pagerduty.plugins.module_utils._option_shapes import shape_problem
 from ansible_collections.oncall.pagerduty.plugins.plugin_utils._in_process import validate_options
 from tests.conftest import REPO_ROOT, forget_warnings, module_args
 
@@ -99,6 +100,10 @@ def via_ansible_module(kind, args, name, capsys):
     """('ok', params, no_log values) or ('error', message, None), as a started module would see them."""
     forget_warnings()
     capsys.readouterr()
+    # A started module refuses a value of the wrong shape before AnsibleModule sees it (_module.run_module).
+    problem = shape_problem(kind.full_argument_spec(), args)
+    if problem:
+        return 'error', problem, None
     with module_args(dict(args, _ansible_module_name=name)):
         try:
             module = AnsibleModule(argument_spec=kind.full_argument_spec(), supports_check_mode=True, **kind.option_rules)
