@@ -9,15 +9,13 @@ keeps them in an order of its own), rule IDs and target summaries being the serv
 users (by email or ID) and schedules (by name or ID); the policy is read with its targets expanded
 (include[]=targets), so a task whose targets the policy already has needs no look-up.
 
-Used by pd_escalation_policy; find_user_by_email() also by pd_maintenance_window.
+Used by pd_escalation_policy.
 """
 
 from __future__ import annotations
 
 import re
 
-from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyError
-from ansible_collections.oncall.pagerduty.plugins.module_utils._lookup import rank_close_emails
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
     IDENTITY_RULES,
     RENAME_OPTIONS,
@@ -27,6 +25,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import 
     doing,
     reference_name,
 )
+from ansible_collections.oncall.pagerduty.plugins.module_utils._user import find_or_predict_user
 
 # Read with every policy: its targets as full users (with their emails) and schedules (with their names).
 POLICY_QUERY = {'include[]': ['targets']}
@@ -53,48 +52,6 @@ RULE_OPTIONS = dict(
         id=dict(type='str'),
     )),
 )
-
-
-# -- finding ---------------------------------------------------------------------------------------
-
-def find_user_by_email(client, email, option, why=None):
-    """The user whose email is `email` (without regard to case); none is an error naming `option`
-    with the users whose emails are closest, and `why` a user is needed."""
-    wanted = email.casefold()
-    # The query filter matches a user's name or email.
-    for user in client.paginate('/users', 'users', {'query': email}):
-        if (user.get('email') or '').casefold() == wanted:
-            return user
-    message = '%s: no user has the email %r' % (option, email)
-    if why:
-        message += ' (%s)' % why
-    close = close_users(client, email)
-    if close:
-        message += '; did you mean %s?' % ' or '.join('%r (%s, %s)' % (u['email'], u.get('name'), u['id']) for u in close)
-    raise PagerDutyError(message, option=option, candidates=close)
-
-
-def close_users(client, email, limit=3):
-    """Users whose emails are close to `email`, ranked by email (rank_close_emails).
-
-    Only after the exact lookup failed, so it may cost a few requests, at most two pages each: PagerDuty's
-    query (a substring of a name or an email) for the local part, its longest word and that word's first
-    half (a typo further on), and the domain, which finds a local part misspelt anywhere (grase@ for grace@).
-    """
-    local, dummy, domain = email.partition('@')
-    words = sorted(re.findall(r'[^\W_]{3,}', local), key=len, reverse=True)
-    terms = [local] + words[:1]
-    if words and len(words[0]) >= 6:
-        terms.append(words[0][:len(words[0]) // 2])
-    terms.append(domain)
-    seen = {}
-    for term in dict.fromkeys(t.casefold() for t in terms if t):
-        try:
-            for user in client.paginate('/users', 'users', {'query': term}, max_pages=2):
-                seen.setdefault(user['id'], user)
-        except PagerDutyError:
-            break
-    return rank_close_emails(email, seen.values(), limit)
 
 
 # -- presentation ----------------------------------------------------------------------------------
@@ -279,7 +236,7 @@ class EscalationPolicyResource(Resource):
                     self.fail('%s: no %s has the ID %r' % (option, kind, value))
                 return found
             if kind == 'user':
-                return find_user_by_email(self.client, value, option)
+                return find_or_predict_user(self, value, option)
             return self.lookups.resolve('schedules', value, option, 'schedule', by_id=False)
 
     def check_create(self, plan):

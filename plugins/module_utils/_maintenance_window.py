@@ -17,7 +17,7 @@ import re
 import time
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._client import PagerDutyError
-from ansible_collections.oncall.pagerduty.plugins.module_utils._escalation_policy import find_user_by_email
+from ansible_collections.oncall.pagerduty.plugins.module_utils._user import find_user_by_email
 from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import (
     PREDICTED,
     STATE_OPTION,

@@ -1,4 +1,4 @@
-"""Wrong input to pd_team and pd_escalation_policy: each case must fail with a message that names the option
+"""Wrong input to pd_team, pd_escalation_policy, pd_user and pd_team_membership: each case must fail with a message that names the option
 and the problem, with no traceback and nothing written (no write in the request log succeeded, and the
 account's teams and policies are as they were)."""
 
@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from ansible_collections.oncall.pagerduty.plugins.modules import pd_escalation_policy, pd_team
+from ansible_collections.oncall.pagerduty.plugins.modules import pd_escalation_policy, pd_team, pd_team_membership, pd_user
 from tests.reliability.bad_input import case_id, check_bad_input
 
 ADA = dict(type='user', email='ada@example.com')
@@ -19,6 +19,29 @@ def rule(**target):
 
 
 CASES = [
+    # -- pd_user ----------------------------------------------------------------------------------
+    (pd_user, dict(), 'missing required arguments: email'),
+    (pd_user, dict(email='grace'), "email: 'grace' is not an email address PagerDuty takes"),
+    (pd_user, dict(email='new@example.com'), "name: required to create the user 'new@example.com'"),
+    (pd_user, dict(email='new@example.com', name=' Hedy'), 'name: must not start or end with a space'),
+    (pd_user, dict(email='grace@example.com', role='superuser'), 'value of role must be one of'),
+    (pd_user, dict(email='grace@example.com', time_zone='Paris'), "time_zone: 'Paris' is not a time zone"),
+    (pd_user, dict(email='grace@example.com', time_zone=''), 'time_zone: must not be blank'),
+    (pd_user, dict(email='ada@example.com', role='user'), 'role: ada@example.com is the account owner'),
+    (pd_user, dict(email='alan@example.com', state='absent'), "'Platform On-Call'"),
+    # -- pd_team_membership -----------------------------------------------------------------------
+    (pd_team_membership, dict(team='Platform'), 'missing required arguments: members'),
+    (pd_team_membership, dict(team='Platform', members='grace@example.com'),
+     "members[0]: must be a dictionary, got the string 'grace@example.com'"),
+    (pd_team_membership, dict(team='Platform', members=[dict(role='manager')]), 'missing required arguments: user'),
+    (pd_team_membership, dict(team='Platform', members=[dict(user='Grace Hopper')]),
+     "members[0].user: 'Grace Hopper' is neither an email nor a user ID"),
+    (pd_team_membership, dict(team='Nowhere', members=[dict(user='ada@example.com')]),
+     "team: no team is named or identified by 'Nowhere'"),
+    (pd_team_membership, dict(team='Platform', members=[dict(user='nobody@example.com')]),
+     "members[0].user: no user has the email 'nobody@example.com'"),
+    (pd_team_membership, dict(team='Platform', members=[dict(user='grace@example.com')], state='absent'),
+     "grace@example.com by 'Platform On-Call'"),
     # -- pd_team ----------------------------------------------------------------------------------
     (pd_team, dict(), 'one of the following is required: name, id'),
     (pd_team, dict(id='PTEAM01', new_name='x'), 'parameters are mutually exclusive: id|new_name'),
@@ -97,7 +120,7 @@ def world(sim, monkeypatch):
 def people(simulator_server):
     account = simulator_server.sim.pagerduty
     with simulator_server.sim.lock:
-        return copy.deepcopy((account.teams, account.escalation_policies))
+        return copy.deepcopy((account.teams, account.escalation_policies, account.users, account.team_members))
 
 
 @pytest.mark.parametrize('module, options, message', CASES, ids=[case_id(c) for c in CASES])

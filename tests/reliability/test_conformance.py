@@ -39,6 +39,8 @@ from ansible_collections.oncall.pagerduty.plugins.modules import (
     pd_service_dependency,
     pd_service_orchestration,
     pd_team,
+    pd_team_membership,
+    pd_user,
 )
 from ansible_collections.oncall.pagerduty.plugins.plugin_utils._in_process import run_in_process
 from tests.conftest import kind_of
@@ -46,6 +48,7 @@ from tests.simulator.api import parse_time, utc_now
 from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY
 
 NAME = 'Conformance'
+EMAIL = 'conformance@example.com'
 DATADOG_KEY = 'c0' * 16
 # Fields only the server sets: a diff never shows them, at any depth.
 SERVER_FIELDS = ('self', 'html_url', 'created_at', 'updated_at', 'integration_key', 'routing_key')
@@ -103,6 +106,13 @@ ROWS = [
         absent=lambda ctx: dict(name=NAME, state='absent'),
         objects=lambda account, ctx: [t for t in account.teams.values() if t['name'] == NAME],
         gathered=gathered_by_kind(pd_team), identity=lambda r: first(r, 'team'), create_path='^/teams$'),
+    Row('user', pd_user,
+        create=lambda ctx: dict(email=EMAIL, name=NAME, role='limited_user', time_zone='Europe/Paris'),
+        update=lambda ctx: dict(email=EMAIL, job_title='changed', role='user', color='purple'),
+        absent=lambda ctx: dict(email=EMAIL, state='absent'),
+        objects=lambda account, ctx: [u for u in account.users.values() if u['email'] == EMAIL],
+        gathered=gathered_by_kind(pd_user, lambda ctx: {'email': EMAIL}), identity=lambda r: first(r, 'user'),
+        create_path='^/users$'),
     Row('business service', pd_business_service,
         create=lambda ctx: dict(name=NAME, description='made', team='Payments'),
         update=lambda ctx: dict(name=NAME, point_of_contact='#conformance', team='Platform'),
@@ -208,6 +218,14 @@ ROWS = [
         objects=lambda account, ctx: [r for r in account.relationships.values() if not r.get('removed')
                                       and r['dependent']['id'] == ctx['service'] and r['supporting']['id'] == ctx['supporting']],
         create_path='^/service_dependencies/associate$'),
+    Row('team membership', pd_team_membership,
+        create=lambda ctx: dict(team='Payments', members=[dict(user='ada@example.com', role='observer')]),
+        update=lambda ctx: dict(team='Payments', members=[dict(user='ada@example.com', role='manager'),
+                                                          dict(user='alan@example.com')]),
+        absent=lambda ctx: dict(team='Payments', members=[dict(user='ada@example.com'), dict(user='alan@example.com')],
+                                state='absent'),
+        objects=lambda account, ctx: [user_id for user_id in account.team_members['PTEAM02'] if user_id == 'PUSR001'],
+        create_path='^/teams/PTEAM02/users/PUSR001$', create_method='PUT'),
     Row('datadog service object', pd_datadog_service,
         create=lambda ctx: dict(service_name=NAME, service_key=DATADOG_KEY),
         absent=lambda ctx: dict(service_name=NAME, state='absent'),

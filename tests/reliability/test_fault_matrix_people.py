@@ -1,13 +1,16 @@
-"""Every write of pd_team and pd_escalation_policy under every fault of the matrix (matrix.py): a task ends
-with exactly the intended team or policy, or fails clearly having changed nothing; never a duplicate."""
+"""Every write of pd_team, pd_escalation_policy, pd_user and pd_team_membership under every fault of the matrix (matrix.py): a task ends
+with exactly the intended team, policy, user or membership, or fails clearly having changed nothing; never a duplicate."""
 
 import pytest
 
-from ansible_collections.oncall.pagerduty.plugins.modules import pd_escalation_policy, pd_team
+from ansible_collections.oncall.pagerduty.plugins.modules import pd_escalation_policy, pd_team, pd_team_membership, pd_user
 from tests.reliability.matrix import FAULTS, Scenario, count_check, run_fault_case
 
 TEAMS = r'^/teams'
 POLICIES = r'^/escalation_policies'
+USERS = r'^/users'
+MEMBERSHIPS = r'^/teams/PTEAM02/users/'
+EMAIL = 'hedy@example.com'
 RULES = [dict(escalation_delay_in_minutes=10, targets=[dict(type='user', email='ada@example.com'),
                                                        dict(type='schedule', name='Platform Primary')])]
 
@@ -40,6 +43,28 @@ def seed_policy(sim):
     return {}
 
 
+def user_snapshot(sim, ctx):
+    listing = sim.api('GET', '/users', query=EMAIL, limit=100).json()['users']
+    return [u['job_title'] for u in listing if u['email'] == EMAIL]
+
+
+def seed_user(sim):
+    body = {'user': {'type': 'user', 'email': EMAIL, 'name': 'Hedy Lamarr', 'job_title': 'old'}}
+    sim.api('POST', '/users', body).raise_for_status()
+    return {}
+
+
+def membership_snapshot(sim, ctx):
+    listing = sim.api('GET', '/teams/PTEAM02/members', limit=100).json()['members']
+    return sorted((m['user']['id'], m['role']) for m in listing)
+
+
+def seed_membership(sim):
+    sim.api('PUT', '/teams/PTEAM02/users/PUSR001', {'role': 'observer'}).raise_for_status()
+    return {}
+
+
+KATHERINE = ('PUSR004', 'manager')
 CREATED_RULES = [['PSCHED1', 'PUSR001']]
 
 SCENARIOS = [
@@ -52,6 +77,25 @@ SCENARIOS = [
     Scenario('pd_team delete', pd_team, 'DELETE', TEAMS + '/',
              seed_team, lambda ctx: dict(name='SRE', state='absent'),
              team_snapshot, lambda snap, ctx: (0, 0, snap == [])),
+    Scenario('pd_user create', pd_user, 'POST', USERS + '$',
+             lambda sim: {}, lambda ctx: dict(email=EMAIL, name='Hedy Lamarr', job_title='new'),
+             user_snapshot, lambda snap, ctx: count_check(len(snap), 1)[:2] + (snap == ['new'],)),
+    Scenario('pd_user update', pd_user, 'PUT', USERS + '/',
+             seed_user, lambda ctx: dict(email=EMAIL, job_title='new'),
+             user_snapshot, lambda snap, ctx: count_check(len(snap), 1)[:2] + (snap == ['new'],)),
+    Scenario('pd_user delete', pd_user, 'DELETE', USERS + '/',
+             seed_user, lambda ctx: dict(email=EMAIL, state='absent'),
+             user_snapshot, lambda snap, ctx: (0, 0, snap == [])),
+    Scenario('pd_team_membership add', pd_team_membership, 'PUT', MEMBERSHIPS,
+             lambda sim: {}, lambda ctx: dict(team='Payments', members=[dict(user='ada@example.com', role='manager')]),
+             membership_snapshot, lambda snap, ctx: (0, int(('PUSR001', 'manager') not in snap),
+                                                     snap == [('PUSR001', 'manager'), KATHERINE])),
+    Scenario('pd_team_membership role', pd_team_membership, 'PUT', MEMBERSHIPS,
+             seed_membership, lambda ctx: dict(team='Payments', members=[dict(user='ada@example.com', role='manager')]),
+             membership_snapshot, lambda snap, ctx: (0, 0, snap == [('PUSR001', 'manager'), KATHERINE])),
+    Scenario('pd_team_membership remove', pd_team_membership, 'DELETE', MEMBERSHIPS,
+             seed_membership, lambda ctx: dict(team='Payments', members=[dict(user='ada@example.com')], state='absent'),
+             membership_snapshot, lambda snap, ctx: (0, 0, snap == [KATHERINE])),
     Scenario('pd_escalation_policy create', pd_escalation_policy, 'POST', POLICIES + '$',
              lambda sim: {}, lambda ctx: dict(name='SRE On-Call', description='new', rules=RULES),
              policy_snapshot, lambda snap, ctx: count_check(len(snap), 1)[:2] + (snap == [('new', CREATED_RULES)],)),
