@@ -66,6 +66,13 @@ def current_run():
     return '%d:%s' % (parent, started)
 
 
+# The predictions of a check-mode task's loop items so far, by (run, task, host): Ansible sets the facts of a loop's
+# items once the loop ends, so without this each item would see only the tasks before the loop, and the fact the loop
+# leaves (its last item's) would hold none of the other items' predictions. A worker process runs one task's items,
+# one after another.
+_LOOP_PREDICTIONS = {}
+
+
 class InProcessAction(ActionBase):
     """The action plugin of a module whose behaviour is the kind `kind`."""
 
@@ -77,13 +84,13 @@ class InProcessAction(ActionBase):
         task_vars = task_vars or {}
         earlier = self.earlier_predictions(task_vars)
         if not self.runs_in_process(task_vars):
-            return self.stamped(self.run_module(tmp, task_vars, earlier))
+            return self.stamped(self.run_module(tmp, task_vars, earlier), task_vars)
         result = super().run(tmp, task_vars)
         environment = {}
         self._compute_environment_string(environment)
         with task_environment(environment):
             result.update(self.run_kind(earlier))
-        return self.stamped(result)
+        return self.stamped(result, task_vars)
 
     # -- check mode: predictions from task to task ------------------------------------------------
 
@@ -91,18 +98,24 @@ class InProcessAction(ActionBase):
         """What earlier tasks of this check run predicted (None outside check mode or another run's)."""
         if not self._task.check_mode:
             return None
+        key = self.loop_key(task_vars)
+        if key in _LOOP_PREDICTIONS:  # an earlier item of this loop: its predictions hold the tasks' before it
+            return _LOOP_PREDICTIONS[key]
         fact = (task_vars.get('ansible_facts') or {}).get(PREDICTIONS_FACT) or {}
         if not isinstance(fact, dict) or fact.get('run') != current_run():
             return None
         return fact.get('collections')
 
-    @staticmethod
-    def stamped(result):
-        """The result, its predictions stamped with the run they belong to."""
+    def stamped(self, result, task_vars):
+        """The result, its predictions stamped with the run they belong to (and kept for the loop's next item)."""
         fact = (result.get('ansible_facts') or {}).get(PREDICTIONS_FACT)
         if isinstance(fact, dict):
             fact['run'] = current_run()
+            _LOOP_PREDICTIONS[self.loop_key(task_vars)] = fact.get('collections')
         return result
+
+    def loop_key(self, task_vars):
+        return current_run(), self._task._uuid, task_vars.get('inventory_hostname')
 
     # -- which path ------------------------------------------------------------------------------
 

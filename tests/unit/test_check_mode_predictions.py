@@ -84,3 +84,31 @@ def test_a_check_run_of_a_rename_then_its_integration_predicts_the_real_run(sim,
     assert code == 0, output[-3000:]
     assert real['integration']['integration']['name'] == 'Datadog-Web-Shop' and not real['integration']['key_changed']
     assert real['integration']['integration']['id'] == integration['integration']['id']
+
+
+PEOPLE_PLAY = '''
+    - name: Users, in a loop
+      oncall.pagerduty.pd_user:
+        email: "{{ item }}"
+        name: "{{ item | split('@') | first }}"
+      loop: [hedy@example.com, barbara@example.com, mary@example.com]
+    - name: All of them in a new team
+      oncall.pagerduty.pd_team_membership:
+        team: Platform
+        members:
+          - user: hedy@example.com
+          - user: barbara@example.com
+          - user: mary@example.com
+      register: members
+'''
+
+
+@pytest.mark.parametrize('path', ['in_process', 'module'])
+def test_every_item_of_a_loop_is_predicted_for_the_tasks_after_it(sim, play, path):
+    # Ansible sets a loop's facts once it ends, keeping its last item's: that item carries the others' predictions.
+    environment = {} if path == 'in_process' else {'ONCALL_PAGERDUTY_IN_PROCESS': '0'}
+    code, output, results = play(PEOPLE_PLAY, ['members'], ['--check'], PAGERDUTY_API_TOKEN=sim.token, **environment)
+    assert code == 0, output[-3000:]
+    assert sorted(m['user'] for m in results['members']['members'] if m['id'] is None) == [
+        'barbara@example.com', 'hedy@example.com', 'mary@example.com']
+    assert sim.writes() == []
