@@ -218,12 +218,14 @@ class UserInfo(Kind):
                 users = [found] if found else []
             else:
                 query = {}
+                team = None
                 if params['team']:
-                    team = self.lookups.resolve('teams', params['team'], self.option('team'), 'team')
+                    team = self.resolve_or_predict('teams', params['team'], self.option('team'), 'team')
                     query['team_ids[]'] = [team['id']]
                 if params['email'] or params['query']:
                     query['query'] = params['email'] or params['query']
-                users = list(self.client.paginate('/users', 'users', query))
+                # A team that only a check run's earlier task makes has no members yet.
+                users = [] if team is not None and team.get(PREDICTED) else list(self.client.paginate('/users', 'users', query))
                 if params['email']:
                     users = [u for u in users if (u.get('email') or '').casefold() == params['email'].casefold()]
         users = sorted(users, key=lambda u: ((u.get('email') or '').casefold(), u['id']))

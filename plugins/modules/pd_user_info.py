@@ -39,6 +39,8 @@ options:
   team:
     description:
       - A team, by name or ID; only its members are returned. Combines with O(email) and O(query).
+      - In check mode, a team that an earlier task of the run only predicts (M(oncall.pagerduty.pd_team)) has no
+        members yet; the list is empty.
     type: str
 notes:
   - Without options, every user of the account is returned, a page of 100 per request.

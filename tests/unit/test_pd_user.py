@@ -6,7 +6,8 @@ import threading
 import pytest
 
 from ansible_collections.oncall.pagerduty.plugins.module_utils._escalation_policy import EscalationPolicyResource
-from ansible_collections.oncall.pagerduty.plugins.module_utils._user import UserResource
+from ansible_collections.oncall.pagerduty.plugins.module_utils._team import TeamResource
+from ansible_collections.oncall.pagerduty.plugins.module_utils._user import UserInfo, UserResource
 from ansible_collections.oncall.pagerduty.plugins.modules import pd_user, pd_user_info
 from ansible_collections.oncall.pagerduty.plugins.plugin_utils._in_process import run_in_process
 from tests.conftest import warning_texts
@@ -189,3 +190,14 @@ def test_info_with_an_unknown_team_names_the_option_and_the_closest_team(sim, ru
 def test_info_options_that_exclude_each_other_fail_before_any_request(sim, run_module):
     result = run_module(pd_user_info, email='a@b.co', query='a')
     assert result['failed'] and 'mutually exclusive' in result['msg'] and sim.requests() == []
+
+
+def test_info_in_a_check_run_takes_a_predicted_team_as_one_without_members(sim):
+    def check(kind, predictions=None, **options):
+        return run_in_process(kind, dict(options, api_url=sim.url, api_token=sim.token), check_mode=True,
+                              predictions=predictions)
+
+    team = check(TeamResource, name='Checkout Squad')
+    result = check(UserInfo, team['ansible_facts']['oncall_pagerduty_predictions']['collections'], team='Checkout Squad')
+    assert not result.get('failed'), result['msg']
+    assert result['users'] == [] and not warning_texts(result)
