@@ -184,7 +184,7 @@ class UserResource(Resource):
                         % ('y' if len(policies) == 1 else 'ies', ', '.join(repr(p) for p in policies)))
         if held:
             self.fail('%s: PagerDuty deletes only a user who is on no schedule and no escalation policy, and %s is %s. '
-                      'Take the user off them first (oncall.pagerduty.pd_schedule, oncall.pagerduty.pd_escalation_policy).'
+                      'Take the user off them first (for a policy, oncall.pagerduty.pd_escalation_policy).'
                       % (self.option('state'), current['email'], ' and '.join(held)))
 
     def predict_create(self, plan):
