@@ -41,6 +41,7 @@ from ansible_collections.oncall.pagerduty.plugins.modules import (
     pd_team,
     pd_team_membership,
     pd_user,
+    pd_webhook_subscription,
 )
 from ansible_collections.oncall.pagerduty.plugins.plugin_utils._in_process import run_in_process
 from tests.conftest import kind_of
@@ -49,6 +50,7 @@ from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY
 
 NAME = 'Conformance'
 EMAIL = 'conformance@example.com'
+HOOK_URL = 'https://hooks.example.com/conformance'
 DATADOG_KEY = 'c0' * 16
 # Fields only the server sets: a diff never shows them, at any depth.
 SERVER_FIELDS = ('self', 'html_url', 'created_at', 'updated_at', 'integration_key', 'routing_key')
@@ -226,6 +228,16 @@ ROWS = [
                                 state='absent'),
         objects=lambda account, ctx: [user_id for user_id in account.team_members['PTEAM02'] if user_id == 'PUSR001'],
         create_path='^/teams/PTEAM02/users/PUSR001$', create_method='PUT'),
+    Row('webhook subscription', pd_webhook_subscription, setup=lambda sim: {'service': seed_service(sim)},
+        create=lambda ctx: dict(url=HOOK_URL, service='Conformance host', description='made',
+                                custom_headers=[dict(name='X-Token', value='conformance-token')]),
+        update=lambda ctx: dict(url=HOOK_URL, service='Conformance host', description='changed', active=False,
+                                events=['incident.triggered', 'incident.resolved']),
+        absent=lambda ctx: dict(url=HOOK_URL, service='Conformance host', state='absent'),
+        objects=lambda account, ctx: [w for w in account.webhook_subscriptions.values()
+                                      if w['delivery_method']['url'] == HOOK_URL],
+        gathered=gathered_by_kind(pd_webhook_subscription, lambda ctx: {'url': HOOK_URL, 'service': 'Conformance host'}),
+        identity=lambda r: first(r, 'webhook_subscription'), create_path='^/webhook_subscriptions$'),
     Row('datadog service object', pd_datadog_service,
         create=lambda ctx: dict(service_name=NAME, service_key=DATADOG_KEY),
         absent=lambda ctx: dict(service_name=NAME, state='absent'),

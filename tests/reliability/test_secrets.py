@@ -1,5 +1,5 @@
-"""Secrets stay secret: the PagerDuty token, the Datadog keys, integration keys and orchestrations' routing
-keys never appear in -vvv output, in a diff, or in what the simulator records of the requests."""
+"""Secrets stay secret: the PagerDuty token, the Datadog keys, integration keys, orchestrations' routing keys,
+webhook signing secrets and header values never appear in -vvv output, in a diff, or in what the simulator records of the requests."""
 
 import json
 import os
@@ -21,6 +21,7 @@ from tests.simulator.datadog import DEFAULT_API_KEY, DEFAULT_APP_KEY
 sys.path.insert(0, os.path.join(REPO_ROOT, 'tests', 'tools'))
 from playbook_runs import ansible_playbook  # noqa: E402
 
+HEADER_VALUE = 'webhook-header-secret-0123'
 # Every module once; only the tasks whose results carry a key are no_log, as the docs advise.
 EVERY_MODULE = '''
 - name: Every module at -vvv
@@ -64,6 +65,24 @@ EVERY_MODULE = '''
         to_service: Secret Destination
       no_log: true
       diff: true
+    - name: Webhook subscription, whose create returns its signing secret
+      oncall.pagerduty.pd_webhook_subscription:
+        url: https://hooks.example.com/secret
+        service: Secret Source
+        custom_headers:
+          - name: X-Token
+            value: "{{ lookup('ansible.builtin.env', 'SECRET_HEADER_VALUE') }}"
+      register: webhook
+      no_log: true
+      diff: true
+    - name: The same subscription again, without no_log - a run that did not create it has no secret
+      oncall.pagerduty.pd_webhook_subscription:
+        url: https://hooks.example.com/secret
+        service: Secret Source
+        custom_headers:
+          - name: X-Token
+            value: "{{ lookup('ansible.builtin.env', 'SECRET_HEADER_VALUE') }}"
+      diff: true
     - name: Services read back, without integrations
       oncall.pagerduty.pd_service_info:
         query: Secret
@@ -89,13 +108,17 @@ EVERY_MODULE = '''
 '''
 
 
-def secrets(sim):
-    """{label: secret} of the account: read after the request log, since these reads are logged too."""
+def secrets(sim, simulator=None):
+    """{label: secret} of the account: read after the request log, since these reads are logged too. With the
+    `simulator` (its server), the webhook subscriptions' signing secrets and header values, which no read shows."""
     keys = [i['integration_key'] for s in sim.state()['services'] for i in s['integrations'] if i.get('integration_key')]
     routing_keys = [i['parameters']['routing_key']
                     for o in sim.api('GET', '/event_orchestrations').json()['orchestrations']
                     for i in sim.api('GET', '/event_orchestrations/%s/integrations' % o['id']).json()['integrations']]
+    webhooks = simulator.pagerduty.webhook_subscriptions if simulator else {}
+    hook_secrets = {'webhook secret %d' % n: simulator.pagerduty.webhook_secret(i) for n, i in enumerate(webhooks)}
     return {'PagerDuty token': sim.token, 'Datadog API key': DEFAULT_API_KEY, 'Datadog app key': DEFAULT_APP_KEY,
+            'webhook header value': HEADER_VALUE if webhooks else None, **hook_secrets,
             **{'integration key %d' % n: key for n, key in enumerate(keys)},
             **{'routing key %d' % n: key for n, key in enumerate(routing_keys)}}
 
@@ -105,20 +128,22 @@ def leaks(text, found_secrets):
 
 
 @pytest.mark.parametrize('path', ['in_process', 'module'])
-def test_no_secret_in_vvv_output(sim, tmp_path, report, path):
+def test_no_secret_in_vvv_output(sim, simulator_server, tmp_path, report, path):
     """Both paths: a started module's arguments and results pass through other hands than the worker's."""
     playbook = tmp_path / 'every_module.yml'
     playbook.write_text(EVERY_MODULE)
-    env = sim.playbook_env(SECRET_DD_API_KEY=DEFAULT_API_KEY, SECRET_DD_APP_KEY=DEFAULT_APP_KEY,
+    env = sim.playbook_env(SECRET_DD_API_KEY=DEFAULT_API_KEY, SECRET_DD_APP_KEY=DEFAULT_APP_KEY, SECRET_HEADER_VALUE=HEADER_VALUE,
                            ONCALL_PAGERDUTY_IN_PROCESS='1' if path == 'in_process' else '0')
     code, output, totals = ansible_playbook(['-vvv', str(playbook)], env=env)
     assert ('"execution": "%s"' % path) in output
-    found = secrets(sim)
+    found = secrets(sim, simulator_server.sim)
     leaked = leaks(output, found)
     report('Secrets', ['where', 'secrets looked for', 'leaked'])(
         ('-vvv output, %s path (%d lines)' % (path.replace('_', '-'), len(output.splitlines())), len(found), len(leaked)))
     assert code == 0 and totals['failed'] == 0, output[-3000:]  # the failing task is ignored, not failed
-    assert len(found) == 5  # token, two Datadog keys, the integration key, the orchestration's routing key
+    # The token, two Datadog keys, the integration key, the orchestration's routing key, the webhook's secret and
+    # header value.
+    assert len([v for v in found.values() if v]) == 7
     assert leaked == [], leaked
 
 
