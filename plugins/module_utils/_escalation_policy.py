@@ -237,7 +237,7 @@ class EscalationPolicyResource(Resource):
                 return found
             if kind == 'user':
                 return find_or_predict_user(self, value, option)
-            return self.lookups.resolve('schedules', value, option, 'schedule', by_id=False)
+            return self.resolve_or_predict('schedules', value, option, 'schedule', by_id=False)
 
     def check_create(self, plan):
         if 'escalation_rules' not in plan.desired:

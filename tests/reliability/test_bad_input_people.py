@@ -1,4 +1,4 @@
-"""Wrong input to pd_team, pd_escalation_policy, pd_user and pd_team_membership: each case must fail with a message that names the option
+"""Wrong input to pd_team, pd_escalation_policy, pd_user, pd_team_membership and pd_schedule: each case must fail with a message that names the option
 and the problem, with no traceback and nothing written (no write in the request log succeeded, and the
 account's teams and policies are as they were)."""
 
@@ -6,12 +6,15 @@ import copy
 
 import pytest
 
-from ansible_collections.oncall.pagerduty.plugins.modules import pd_escalation_policy, pd_team, pd_team_membership, pd_user
+from ansible_collections.oncall.pagerduty.plugins.modules import pd_escalation_policy, pd_schedule, pd_team, pd_team_membership, pd_user
 from tests.reliability.bad_input import case_id, check_bad_input
 
 ADA = dict(type='user', email='ada@example.com')
 RULE = dict(escalation_delay_in_minutes=10, targets=[ADA])
 POLICY = dict(name='SRE On-Call', rules=[RULE])
+
+
+LAYER = dict(name='Weekly', users=['ada@example.com'], rotation_turn_length_seconds=604800)
 
 
 def rule(**target):
@@ -42,6 +45,17 @@ CASES = [
      "members[0].user: no user has the email 'nobody@example.com'"),
     (pd_team_membership, dict(team='Platform', members=[dict(user='grace@example.com')], state='absent'),
      "grace@example.com by 'Platform On-Call'"),
+    # -- pd_schedule --------------------------------------------------------------------------------
+    (pd_schedule, dict(name='Rota', time_zone='UTC'), 'layers: required to create the schedule'),
+    (pd_schedule, dict(name='Rota', time_zone='Paris', layers=[LAYER]), "time_zone: 'Paris' is not a time zone"),
+    (pd_schedule, dict(name='Rota', time_zone='UTC', layers=[dict(LAYER, users=[])]), 'layers[0].users: list at least one'),
+    (pd_schedule, dict(name='Rota', time_zone='UTC', layers=[dict(LAYER, rotation_virtual_start='next monday')]),
+     "layers[0].rotation_virtual_start: 'next monday' is not an ISO 8601 date and time"),
+    (pd_schedule, dict(name='Rota', time_zone='UTC', layers=[dict(LAYER, users=['nobody@example.com'])]),
+     "layers[0].users[0]: no user has the email 'nobody@example.com'"),
+    (pd_schedule, dict(name='Platform Primary', layers=[dict(LAYER, name='Other'), dict(LAYER, name='Layer 1')]),
+     "the new layer 'Other' is listed below layers the schedule has already"),
+    (pd_schedule, dict(name='Weekend', description='x'), "name: 2 schedules are named 'Weekend'"),
     # -- pd_team ----------------------------------------------------------------------------------
     (pd_team, dict(), 'one of the following is required: name, id'),
     (pd_team, dict(id='PTEAM01', new_name='x'), 'parameters are mutually exclusive: id|new_name'),
@@ -120,7 +134,8 @@ def world(sim, monkeypatch):
 def people(simulator_server):
     account = simulator_server.sim.pagerduty
     with simulator_server.sim.lock:
-        return copy.deepcopy((account.teams, account.escalation_policies, account.users, account.team_members))
+        return copy.deepcopy((account.teams, account.escalation_policies, account.users, account.team_members,
+                              account.schedules))
 
 
 @pytest.mark.parametrize('module, options, message', CASES, ids=[case_id(c) for c in CASES])

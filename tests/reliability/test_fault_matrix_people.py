@@ -1,15 +1,17 @@
-"""Every write of pd_team, pd_escalation_policy, pd_user and pd_team_membership under every fault of the matrix (matrix.py): a task ends
-with exactly the intended team, policy, user or membership, or fails clearly having changed nothing; never a duplicate."""
+"""Every write of pd_team, pd_escalation_policy, pd_user, pd_team_membership and pd_schedule under every fault of the matrix (matrix.py): a task ends
+with exactly the intended team, policy, user, membership or schedule, or fails clearly having changed nothing; never a duplicate."""
 
 import pytest
 
-from ansible_collections.oncall.pagerduty.plugins.modules import pd_escalation_policy, pd_team, pd_team_membership, pd_user
+from ansible_collections.oncall.pagerduty.plugins.modules import pd_escalation_policy, pd_schedule, pd_team, pd_team_membership, pd_user
 from tests.reliability.matrix import FAULTS, Scenario, count_check, run_fault_case
 
 TEAMS = r'^/teams'
 POLICIES = r'^/escalation_policies'
 USERS = r'^/users'
 MEMBERSHIPS = r'^/teams/PTEAM02/users/'
+SCHEDULES = r'^/schedules'
+WEEKLY = dict(name='Weekly', rotation_turn_length_seconds=604800, rotation_virtual_start='2026-01-05T09:00:00Z')
 EMAIL = 'hedy@example.com'
 RULES = [dict(escalation_delay_in_minutes=10, targets=[dict(type='user', email='ada@example.com'),
                                                        dict(type='schedule', name='Platform Primary')])]
@@ -64,6 +66,21 @@ def seed_membership(sim):
     return {}
 
 
+def schedule_snapshot(sim, ctx):
+    """(description, the active layers' users) of the schedules named SRE Rota, read through the API."""
+    listing = sim.api('GET', '/schedules', query='SRE Rota', limit=100).json()['schedules']
+    found = [sim.api('GET', '/schedules/' + s['id']).json()['schedule'] for s in listing if s['name'] == 'SRE Rota']
+    return [(s['description'], [[e['user']['id'] for e in x['users']] for x in s['schedule_layers'] if not x.get('end')])
+            for s in found]
+
+
+def seed_schedule(sim):
+    sim.api('POST', '/schedules', {'schedule': {'type': 'schedule', 'name': 'SRE Rota', 'time_zone': 'UTC', 'description': 'old',
+                                                'schedule_layers': [dict(WEEKLY, start='2026-01-05T09:00:00Z', users=[
+                                                    {'user': {'id': 'PUSR002', 'type': 'user_reference'}}])]}}).raise_for_status()
+    return {}
+
+
 KATHERINE = ('PUSR004', 'manager')
 CREATED_RULES = [['PSCHED1', 'PUSR001']]
 
@@ -96,6 +113,18 @@ SCENARIOS = [
     Scenario('pd_team_membership remove', pd_team_membership, 'DELETE', MEMBERSHIPS,
              seed_membership, lambda ctx: dict(team='Payments', members=[dict(user='ada@example.com')], state='absent'),
              membership_snapshot, lambda snap, ctx: (0, 0, snap == [KATHERINE])),
+    Scenario('pd_schedule create', pd_schedule, 'POST', SCHEDULES + '$',
+             lambda sim: {}, lambda ctx: dict(name='SRE Rota', time_zone='UTC', description='new',
+                                              layers=[dict(WEEKLY, users=['grace@example.com'])]),
+             schedule_snapshot, lambda snap, ctx: count_check(len(snap), 1)[:2] + (snap == [('new', [['PUSR002']])],)),
+    Scenario('pd_schedule update', pd_schedule, 'PUT', SCHEDULES + '/',
+             seed_schedule, lambda ctx: dict(name='SRE Rota', description='new',
+                                             layers=[dict(WEEKLY, users=['grace@example.com', 'alan@example.com'])]),
+             schedule_snapshot, lambda snap, ctx: count_check(len(snap), 1)[:2] + (
+                 snap == [('new', [['PUSR002', 'PUSR003']])] or snap == [('new', [['PUSR003', 'PUSR002']])],)),
+    Scenario('pd_schedule delete', pd_schedule, 'DELETE', SCHEDULES + '/',
+             seed_schedule, lambda ctx: dict(name='SRE Rota', state='absent'),
+             schedule_snapshot, lambda snap, ctx: (0, 0, snap == [])),
     Scenario('pd_escalation_policy create', pd_escalation_policy, 'POST', POLICIES + '$',
              lambda sim: {}, lambda ctx: dict(name='SRE On-Call', description='new', rules=RULES),
              policy_snapshot, lambda snap, ctx: count_check(len(snap), 1)[:2] + (snap == [('new', CREATED_RULES)],)),
