@@ -23,8 +23,8 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import 
     Field,
     Resource,
     doing,
-    reference_name,
 )
+from ansible_collections.oncall.pagerduty.plugins.module_utils._team import teams_field
 from ansible_collections.oncall.pagerduty.plugins.module_utils._user import find_or_predict_user
 
 # Read with every policy: its targets as full users (with their emails) and schedules (with their names).
@@ -66,10 +66,6 @@ def target_order(target):
     return target['type'], target.get('id') or ''
 
 
-def teams_from_api(teams):
-    return [reference_name(t) for t in teams or []]
-
-
 def rules_from_api(rules):
     """Escalation rules in the input format: each target by email (a user) or name (a schedule)."""
     gathered = []
@@ -93,8 +89,7 @@ class EscalationPolicyResource(Resource):
         Field('description'),
         Field('num_loops', dict(type='int')),
         Field('on_call_handoff_notifications', dict(type='str', choices=HANDOFF_CHOICES)),
-        Field('teams', dict(type='list', elements='str'), from_api=teams_from_api, reference=True,
-              to_api=lambda kind, value, plan: [kind.team_reference(v, i, plan.current) for i, v in enumerate(value)]),
+        teams_field(),
         Field('rules', dict(type='list', elements='dict', options=RULE_OPTIONS), api='escalation_rules',
               from_api=rules_from_api,
               to_api=lambda kind, value, plan: [kind.desired_rule(r, i, plan.current) for i, r in enumerate(value)]),
@@ -180,16 +175,6 @@ class EscalationPolicyResource(Resource):
             self.labels[(kind, target['id'])] = {key: target[key]}
         shown.update(self.labels.get((kind, target.get('id')), {}))
         return shown
-
-    def team_reference(self, value, index, current):
-        """The team as a reference; looked up only when it is not one of the policy's teams."""
-        for team in (current or {}).get('teams') or []:
-            if value in (team['id'], team['summary']):
-                return dict(team)
-        option = '%s[%d]' % (self.option('teams'), index)
-        with doing('find the team %r' % value):
-            team = self.resolve_or_predict('teams', value, option, 'team')
-        return {'id': team['id'], 'summary': team['name']}
 
     def desired_rule(self, rule, index, current):
         where = '%s[%d]' % (self.option('rules'), index)

@@ -33,9 +33,9 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import 
     Collection,
     Field,
     Resource,
-    doing,
     reference_name,
 )
+from ansible_collections.oncall.pagerduty.plugins.module_utils._team import teams_field
 from ansible_collections.oncall.pagerduty.plugins.module_utils._user import find_or_predict_user
 
 SCHEDULES = Collection('/schedules', 'schedule', name_filter='query', unique_names=False, label='schedule')
@@ -111,8 +111,7 @@ class ScheduleResource(Resource):
         Field('name'),
         Field('description'),
         Field('time_zone'),
-        Field('teams', dict(type='list', elements='str'), from_api=lambda teams: [reference_name(t) for t in teams or []],
-              reference=True, to_api=lambda kind, value, plan: [kind.team_reference(v, i, plan) for i, v in enumerate(value)]),
+        teams_field(),
         Field('layers', dict(type='list', elements='dict', options=LAYER_OPTIONS), api='schedule_layers',
               from_api=layers_from_api, to_api=lambda kind, value, plan: kind.desired_layers(value, plan)),
     )
@@ -196,14 +195,6 @@ class ScheduleResource(Resource):
         return dict(obj, description=obj.get('description') or '')
 
     # -- references ------------------------------------------------------------------------------
-
-    def team_reference(self, value, index, plan):
-        for team in ((plan.current if plan else None) or {}).get('teams') or []:
-            if value in (team.get('id'), team.get('summary')):
-                return dict(team)
-        with doing('find the team %r' % value):
-            team = self.resolve_or_predict('teams', value, '%s[%d]' % (self.option('teams'), index), 'team')
-        return {'id': team.get('id'), 'summary': team.get('name') or team.get('summary')}
 
     def user_id(self, value, where, known):
         """The ID of a user given by email or ID: from the schedule's own layers when it is there, else looked up."""

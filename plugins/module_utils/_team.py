@@ -2,7 +2,8 @@
 # Copyright: contributors to oncall.pagerduty
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""PagerDuty teams: a name and a description, found by exact name or ID. Used by pd_team."""
+"""PagerDuty teams: a name and a description, found by exact name or ID. Used by pd_team; teams_field() by every kind
+that belongs to teams (escalation policies, schedules)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._resource import 
     Field,
     Resource,
     doing,
+    reference_name,
 )
 
 # The Team schema's limits (PagerDuty's OpenAPI description).
@@ -23,6 +25,25 @@ TEAMS = Collection('/teams', 'team', name_filter='query', name_limit=TEAM_NAME_M
 
 def team_by_id(client, team_id):
     return client.get_object('teams', 'team', team_id)
+
+
+def team_reference(kind, value, option, current_teams):
+    """The team `value` (a name or ID) as a reference; looked up only when it is not one of `current_teams`."""
+    for team in current_teams or []:
+        if value in (team.get('id'), team.get('summary')):
+            return dict(team)
+    with doing('find the team %r' % value):
+        team = kind.resolve_or_predict('teams', value, option, 'team')
+    return {'id': team.get('id'), 'summary': team.get('name') or team.get('summary')}
+
+
+def teams_field():
+    """The `teams` option of a kind that belongs to teams: names or IDs, compared by ID, shown by name."""
+    def to_api(kind, value, plan):
+        current = (plan.current or {}).get('teams') if plan is not None else None
+        return [team_reference(kind, v, '%s[%d]' % (kind.option('teams'), i), current) for i, v in enumerate(value)]
+    return Field('teams', dict(type='list', elements='str'), from_api=lambda teams: [reference_name(t) for t in teams or []],
+                 reference=True, to_api=to_api)
 
 
 class TeamResource(Resource):
