@@ -90,13 +90,15 @@ def close_users(client, email, limit=3):
 def find_or_predict_user(kind, email, option, why=None):
     """The user with `email`, for a task that names one (a target, a member): in check mode a user an earlier
     task of the run only predicted (pd_user creating it) stands in, without an ID."""
-    if kind.check_mode:
-        user = user_by_email(kind.client, email)
-        if user is None:
-            entry = kind.task.predictions.named(USERS.key, email.casefold())
-            if entry is not None:
-                return dict(entry['fields'], id=entry['id'], **{PREDICTED: True})
-    return find_user_by_email(kind.client, email, option, why)
+    if not kind.check_mode:
+        return find_user_by_email(kind.client, email, option, why)
+    user = user_by_email(kind.client, email)
+    if user is not None:
+        return user
+    entry = kind.task.predictions.named(USERS.key, email.casefold())
+    if entry is not None:
+        return dict(entry['fields'], id=entry['id'], **{PREDICTED: True})
+    return find_user_by_email(kind.client, email, option, why)  # fails, naming the closest users
 
 
 class UserResource(Resource):
