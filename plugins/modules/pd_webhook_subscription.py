@@ -57,6 +57,8 @@ options:
         V(incident.resolved). A task without O(events) sets an existing subscription's events to these.
     type: list
     elements: str
+    default: [incident.acknowledged, incident.escalated, incident.reassigned, incident.reopened, incident.resolved,
+              incident.triggered, incident.unacknowledged]
   description:
     description:
       - The subscription's description.
