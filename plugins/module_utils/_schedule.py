@@ -39,7 +39,6 @@ from ansible_collections.oncall.pagerduty.plugins.module_utils._team import team
 from ansible_collections.oncall.pagerduty.plugins.module_utils._user import find_or_predict_user
 
 SCHEDULES = Collection('/schedules', 'schedule', name_filter='query', unique_names=False, label='schedule')
-SCHEDULE_QUERY = {'include[]': ['schedule_layers']}
 DAY, WEEK = 86400, 7 * 86400
 MAX_TURN_SECONDS = 365 * DAY
 RESTRICTION_TYPES = ['daily_restriction', 'weekly_restriction']
@@ -173,9 +172,6 @@ class ScheduleResource(Resource):
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def read_query(self):
-        return SCHEDULE_QUERY
-
     def find(self, plan):
         found = super().find(plan)
         if found is not None and found.get('id') and 'schedule_layers' not in found:
@@ -277,6 +273,7 @@ class ScheduleResource(Resource):
         start = as_time(layer['start']) if layer['start'] else None
         if start is not None and start > self.now and start != as_time(current['start']):
             sent['start'] = utc_text(start)
+        end = end or current.get('end')  # a layer's end is left as it is unless the task sets one
         sent.update({'rotation_virtual_start': utc_text(virtual), 'rotation_turn_length_seconds': turn, 'end': end,
                      'users': [{'user': {'id': uid, 'type': 'user_reference'}} for uid in users],
                      'restrictions': restrictions})
@@ -344,7 +341,7 @@ class ScheduleResource(Resource):
         if 'teams' in body:
             body['teams'] = [{'id': t['id'], 'type': 'team_reference'} for t in body['teams']]
         if 'schedule_layers' in body:
-            body['schedule_layers'] = [{k: v for k, v in x.items() if k != 'ended_by_task' and (v is not None or k == 'end')}
+            body['schedule_layers'] = [{k: v for k, v in x.items() if k != 'ended_by_task' and v is not None}
                                        for x in reversed(body['schedule_layers'])]
         return {'schedule': body}
 

@@ -103,7 +103,9 @@ options:
             the future is sent.
         type: str
       end:
-        description: When the layer ends (ISO 8601 with an offset); it runs on without one.
+        description:
+          - When the layer ends (ISO 8601 with an offset). A new layer without one runs on; an existing layer's end is
+            left as it is.
         type: str
       restrictions:
         description: When the layer is on call; without restrictions, always.

@@ -105,6 +105,15 @@ def real_api_description(base_url):
     # expandRules in resource_pagerduty_event_orchestration_path_router.go); the description marks it readOnly.
     rule = schemas['OrchestrationGlobal']['allOf'][0]['properties']['orchestration_path']['properties']['sets']
     rule['items']['properties']['rules']['items']['properties']['id'].pop('readOnly')
+    # Real API: a schedule's `teams` are written with the schedule: terraform-provider-pagerduty's pagerduty_schedule
+    # takes `teams` and sends them in its POST and PUT (public configurations set it, e.g. `teams = [...]` beside
+    # `layer`); the description marks them readOnly.
+    schemas['Schedule']['allOf'][1]['properties']['teams'].pop('readOnly')
+    # Real API: POST /users takes no From header: terraform-provider-pagerduty (pagerduty_user, through the vendored
+    # heimweh/go-pagerduty user.go) and PagerDuty/go-pagerduty's CreateUserWithContext create users without one
+    # (tests/simulator/README.md, users); the description marks it required.
+    users_post = spec['paths']['/users']['post']
+    users_post['parameters'] = [p for p in users_post['parameters'] if p.get('$ref') != '#/components/parameters/from_header']
     return spec
 
 
