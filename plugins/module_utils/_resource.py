@@ -1444,7 +1444,7 @@ class Resource(Kind):
             found = matches[0] if matches else None
         else:
             found = self.lookups.find(collection.key, name, option, collection.singular, by_id=False,
-                                      filter_param=collection.name_filter, query=self.read_query(), path=collection.path,
+                                      filter_param=collection.name_filter, query=self.listing_query(), path=collection.path,
                                       key=collection.plural)
         return self.as_predicted(collection.key, name, found,
                                  lambda object_id: self.client.get_object(collection.key, collection.singular, object_id,
@@ -1497,6 +1497,11 @@ class Resource(Kind):
     def read_query(self):
         """The query every read of the object carries (include[]), or None."""
         return None
+
+    def listing_query(self):
+        """The query of a listing that finds the object by name: read_query(), unless the listing takes more (a
+        schedule's layers come with a listing only when asked for, and always with a read by ID)."""
+        return self.read_query()
 
     def twins(self, plan):
         """The objects with this task's identity, as a read shows them now (for a kind whose names are not

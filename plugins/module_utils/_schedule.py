@@ -172,6 +172,9 @@ class ScheduleResource(Resource):
 
     # -- reading ---------------------------------------------------------------------------------
 
+    def listing_query(self):
+        return {'include[]': ['schedule_layers']}
+
     def find(self, plan):
         found = super().find(plan)
         if found is not None and found.get('id') and 'schedule_layers' not in found:

@@ -137,7 +137,8 @@ options:
     choices: [absent, present]
     default: present
 notes:
-  - A run that changes nothing costs two API requests, to find the schedule and to read its layers.
+  - A run that changes nothing costs one API request, which finds the schedule with its layers, and one for each
+    user a layer names by email (a layer's users come without their emails; the ID of a user on the layer costs nothing).
 seealso:
   - module: oncall.pagerduty.pd_escalation_policy
   - module: oncall.pagerduty.pd_user

@@ -189,3 +189,11 @@ def test_layers_in_another_order_than_the_schedule_keeps_fail_before_any_write(s
                                                                    layer('Top', ['ada@example.com'])])
     assert new_below['failed'] and "the new layer 'New' is listed below layers" in new_below['msg']
     assert sim.writes() == []
+
+
+def test_a_run_that_changes_nothing_reads_the_schedule_once(sim, run_module):
+    # The listing brings the layers; their users are references without emails, so each email is looked up.
+    run_module(pd_schedule, name='Storefront', time_zone='UTC', layers=[layer()])
+    sim.clear_requests()
+    assert not run_module(pd_schedule, name='Storefront', time_zone='UTC', layers=[layer()])['changed']
+    assert [(r['method'], r['path']) for r in sim.requests()] == [('GET', '/schedules'), ('GET', '/users'), ('GET', '/users')]
